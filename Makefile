@@ -1,0 +1,27 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Written after a successful install; newer requirements files make it stale.
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: venv run test clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade 'pip<26.3'
+	$(BIN)/python -m pip install -r requirements-dev.txt
+	touch $@
+
+run: venv
+	$(BIN)/python -m chalicelib.devserver
+
+test: venv
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS) tests/
+
+# Build artefacts only: the dev server's data in .local/ (HELPDESK_DATA_DIR) is kept.
+clean:
+	rm -rf $(VENV) .pytest_cache build dist
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,6 @@
+"""The Chalice app: registers each dialect's blueprint, nothing else."""
+from chalicelib.api.application import create_app
+from chalicelib.api.zammad.routes import blueprint as zammad
+
+app = create_app("helpdesk")
+app.register_blueprint(zammad, url_prefix="/api/v1")

@@ -1,0 +1,22 @@
+"""Domain errors -> HTTP status, by class. Each dialect renders the body in its own shape."""
+from __future__ import annotations
+
+from ..core.errors import (AuthenticationFailed, Conflict, DomainError, InvalidInput, NotFound, PermissionDenied,
+                           TooLarge)
+
+STATUS_BY_CLASS: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (Conflict, 409),
+    (TooLarge, 413),
+    (InvalidInput, 422),
+]
+
+
+def status_for(error: DomainError) -> int:
+    if isinstance(error, AuthenticationFailed):
+        return 403 if error.missing else 401
+    for cls, status in STATUS_BY_CLASS:
+        if isinstance(error, cls):
+            return status
+    return 400

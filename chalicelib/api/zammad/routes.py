@@ -1,0 +1,270 @@
+"""Zammad's /api/v1: thin views. Parse with `schema`, one core call, render with `schema`."""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Optional
+
+from chalice import Blueprint, Response
+
+from ... import bootstrap
+from ...core import policy
+from ...core.errors import DomainError, InvalidInput, NotFound
+from ...core.model import Article, Principal, Ticket
+from ...core.tickets import SearchRequest
+from ..application import binary_type
+from ..errors import status_for
+from ..http import flag, int_param, json_body
+from . import schema
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint(__name__)
+CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
+# Zammad's paginate_with limits.
+LIST_DEFAULT_PER_PAGE, LIST_MAX_PER_PAGE = 50, 100
+SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT = 50, 200
+INLINE_SAFE_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/gif", "image/webp")
+
+
+@dataclass
+class Call:
+    """One request as the views see it."""
+    container: bootstrap.Container
+    principal: Principal
+    params: dict[str, str]
+    raw_body: Optional[bytes]
+
+    def body(self) -> Any:
+        return json_body(self.raw_body, self.container.settings.max_body_bytes)
+
+    def limits(self) -> schema.Limits:
+        s = self.container.settings
+        return schema.Limits(s.max_attachment_bytes, s.max_attachments)
+
+    def names(self, tickets: Iterable[Ticket], articles: Iterable[Article] = ()) -> schema.Names:
+        """Users and organizations the rendering mentions, in one batch read each."""
+        tickets, articles = list(tickets), list(articles)
+        user_ids = {uid for t in tickets for uid in (t.owner_id, t.customer_id, t.created_by_id, t.updated_by_id)}
+        user_ids |= {uid for a in articles for uid in (a.created_by_id, a.updated_by_id)}
+        users = self.container.users
+        return schema.Names(self.container.catalog(), users.many(user_ids),
+                            users.organizations_by_id(t.organization_id for t in tickets))
+
+
+def json_response(data: Any, status: int = 200, headers: Optional[dict[str, str]] = None) -> Response:
+    return Response(body=json.dumps(data), status_code=status,
+                    headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+
+
+def error_response(error: DomainError) -> Response:
+    status = status_for(error)
+    headers = {"X-Failure": error.message} if status in (401, 403) else {}
+    return json_response(schema.error(error), status, headers)
+
+
+def route(path: str, methods: tuple[str, ...] = ("GET",)) -> Callable:
+    """Register a view: authenticate as Zammad does, run it, map domain errors to Zammad's shape."""
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        def handler(**path_params: str) -> Response:
+            request = blueprint.current_request
+            try:
+                container = bootstrap.container()
+                container.begin_request()
+                principal = container.authenticator.zammad(request.headers)
+                call = Call(container, principal, dict(request.query_params or {}), request.raw_body)
+                result = view(call, **path_params)
+                return result if isinstance(result, Response) else json_response(result)
+            except DomainError as error:
+                return error_response(error)
+            except Exception:  # never a traceback to the client; the log has it under this id
+                error_id = secrets.token_urlsafe(6)
+                log.exception("Error ID %s", error_id)
+                message = f"Error ID {error_id}: Please contact your administrator."
+                return json_response({"error": message, "error_human": message}, 500)
+        handler.__name__ = view.__name__
+        handler.__doc__ = view.__doc__
+        blueprint.route(path, methods=list(methods), content_types=CONTENT_TYPES)(handler)
+        return view
+    return decorator
+
+
+def path_id(value: str, entity: str) -> int:
+    if not value.isdigit():
+        raise NotFound(entity, value)
+    return int(value)
+
+
+def wants_expand(call: Call) -> bool:
+    return flag(call.params, "expand")
+
+
+def wants_full(call: Call) -> bool:
+    return flag(call.params, "full")
+
+
+# --- tickets -------------------------------------------------------------------------------
+
+def render_tickets(call: Call, tickets: list[Ticket]) -> Any:
+    if wants_expand(call):
+        names = call.names(tickets)
+        return [schema.ticket_expanded(t, names) for t in tickets]
+    if wants_full(call):
+        return {"record_ids": [t.id for t in tickets], "assets": schema.assets(tickets, call.names(tickets))}
+    return [schema.ticket(t) for t in tickets]
+
+
+def render_ticket(call: Call, ticket: Ticket, status: int = 200) -> Response:
+    if wants_expand(call):
+        return json_response(schema.ticket_expanded(ticket, call.names([ticket])), status)
+    if wants_full(call):
+        return json_response({"id": ticket.id, "assets": schema.assets([ticket], call.names([ticket]))}, status)
+    return json_response(schema.ticket_with_ids(ticket), status)
+
+
+@route("/tickets")
+def list_tickets(call: Call) -> Any:
+    per_page = int_param(call.params, "per_page", LIST_DEFAULT_PER_PAGE, maximum=LIST_MAX_PER_PAGE)
+    page = int_param(call.params, "page", 1)
+    tickets = call.container.tickets.page(call.principal, (page - 1) * per_page, per_page)
+    return render_tickets(call, tickets)
+
+
+@route("/tickets/search")
+def search_tickets(call: Call) -> Any:
+    limit = int_param(call.params, "limit", SEARCH_DEFAULT_LIMIT, maximum=SEARCH_MAX_LIMIT)
+    per_page = int_param(call.params, "per_page", limit, maximum=SEARCH_MAX_LIMIT)
+    page = int_param(call.params, "page", 1)
+    request = SearchRequest(
+        query=call.params.get("query", "") or "", offset=(page - 1) * per_page, limit=per_page,
+        sort_by=call.params.get("sort_by") or "updated_at", order_by=call.params.get("order_by") or "desc",
+    )
+    result = call.container.tickets.search(call.principal, request)
+    if wants_full(call):
+        names = call.names(result.tickets)
+        return {"record_ids": [t.id for t in result.tickets], "assets": schema.assets(result.tickets, names),
+                "total_count": result.total_count}
+    return render_tickets(call, result.tickets)
+
+
+@route("/tickets/{ticket_id}")
+def show_ticket(call: Call, ticket_id: str) -> Any:
+    ticket = call.container.tickets.get(call.principal, path_id(ticket_id, "Ticket"))
+    if flag(call.params, "all"):
+        _, articles = call.container.tickets.articles(call.principal, ticket.id)
+        names = call.names([ticket], articles)
+        return {"ticket_id": ticket.id, "ticket_article_ids": [a.id for a in articles],
+                "assets": schema.assets([ticket], names, articles), "links": [], "tags": [], "mentions": [],
+                "time_accountings": [], "form_meta": {"filter": {}, "dependencies": {}}}
+    return render_ticket(call, ticket)
+
+
+@route("/tickets", methods=("POST",))
+def create_ticket(call: Call) -> Any:
+    data = schema.ticket_input(call.body(), call.limits())
+    ticket, _ = call.container.tickets.create(call.principal, data)
+    return render_ticket(call, ticket, 201)
+
+
+@route("/tickets/{ticket_id}", methods=("PUT",))
+def update_ticket(call: Call, ticket_id: str) -> Any:
+    data = schema.ticket_input(call.body(), call.limits())
+    ticket, _ = call.container.tickets.update(call.principal, path_id(ticket_id, "Ticket"), data)
+    return render_ticket(call, ticket)
+
+
+@route("/tickets/{ticket_id}", methods=("DELETE",))
+def delete_ticket(call: Call, ticket_id: str) -> Any:
+    call.container.tickets.delete(call.principal, path_id(ticket_id, "Ticket"))
+    return {}
+
+
+# --- articles and attachments --------------------------------------------------------------
+
+@route("/ticket_articles/by_ticket/{ticket_id}")
+def articles_by_ticket(call: Call, ticket_id: str) -> Any:
+    ticket, articles = call.container.tickets.articles(call.principal, path_id(ticket_id, "Ticket"))
+    names = call.names([], articles)
+    return [schema.article(a, names) for a in articles]
+
+
+@route("/ticket_articles/{article_id}")
+def show_article(call: Call, article_id: str) -> Any:
+    _, article = call.container.tickets.article(call.principal, path_id(article_id, "Ticket::Article"))
+    return schema.article(article, call.names([], [article]))
+
+
+@route("/ticket_articles", methods=("POST",))
+def create_article(call: Call) -> Any:
+    body = call.body()
+    if not isinstance(body, dict) or body.get("ticket_id") in (None, ""):
+        raise InvalidInput("Need ticket_id!", field="ticket_id")
+    ticket_id = schema._int(body["ticket_id"], "ticket_id")
+    data = schema.article_input(body, call.limits())
+    _, article = call.container.tickets.add_article(call.principal, ticket_id, data)
+    return json_response(schema.article(article, call.names([], [article])), 201)
+
+
+@route("/ticket_attachment/{ticket_id}/{article_id}/{attachment_id}")
+def download_attachment(call: Call, ticket_id: str, article_id: str, attachment_id: str) -> Response:
+    attachment, data = call.container.tickets.attachment(
+        call.principal, path_id(ticket_id, "Ticket"), path_id(article_id, "Ticket::Article"),
+        path_id(attachment_id, "Store"))
+    content_type = binary_type(attachment.content_type or "")
+    inline = call.params.get("view") == "inline" and content_type in INLINE_SAFE_TYPES
+    filename = attachment.filename.replace('"', "").replace("\r", "").replace("\n", "")
+    return Response(body=data, status_code=200, headers={
+        "Content-Type": content_type,
+        "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"',
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    })
+
+
+# --- users and reference data the tickets need ------------------------------------------------
+
+@route("/users/me")
+def me(call: Call) -> Any:
+    return schema.user(call.principal.user)
+
+
+@route("/ticket_states")
+def list_states(call: Call) -> Any:
+    return [schema.state(s) for s in call.container.catalog().states]
+
+
+@route("/ticket_states/{state_id}")
+def show_state(call: Call, state_id: str) -> Any:
+    found = call.container.catalog().state_by_id(path_id(state_id, "Ticket::State"))
+    if found is None:
+        raise NotFound("Ticket::State", state_id)
+    return schema.state(found)
+
+
+@route("/ticket_priorities")
+def list_priorities(call: Call) -> Any:
+    return [schema.priority(p) for p in call.container.catalog().priorities]
+
+
+@route("/ticket_priorities/{priority_id}")
+def show_priority(call: Call, priority_id: str) -> Any:
+    found = call.container.catalog().priority_by_id(path_id(priority_id, "Ticket::Priority"))
+    if found is None:
+        raise NotFound("Ticket::Priority", priority_id)
+    return schema.priority(found)
+
+
+@route("/groups")
+def list_groups(call: Call) -> Any:
+    policy.require(policy.can_read_groups(call.principal))
+    return [schema.group(g) for g in call.container.catalog().groups]
+
+
+@route("/groups/{group_id}")
+def show_group(call: Call, group_id: str) -> Any:
+    policy.require(policy.can_read_groups(call.principal))
+    found = call.container.catalog().group_by_id(path_id(group_id, "Group"))
+    if found is None:
+        raise NotFound("Group", group_id)
+    return schema.group(found)

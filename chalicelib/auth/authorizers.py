@@ -1,0 +1,184 @@
+"""Credentials -> Principal, with the texts each dialect documents for failures.
+
+Authentication runs in each dialect's route wrapper, not in an API Gateway authorizer: a gateway
+authorizer answers a missing header with its own bare 401 before any code runs, while Zammad
+documents 403 "Authentication required" (see docs/decisions.md). The wrapper and this module give
+the same answer under `chalice local` and behind API Gateway.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import time
+from collections import OrderedDict
+from typing import Mapping, Optional
+
+from ..core.errors import AuthenticationFailed, PermissionDenied
+from ..core.model import AccessToken, Principal, User
+from ..core.ports import AccessTokenRepository, Clock, OrganizationRepository, RevocationList, UserRepository
+from ..core.users import iso
+from .tokens import InvalidJwt, JwtCodec, token_hash, verify_password
+
+ZAMMAD_AUDIENCE = "zammad"
+LOGIN_FAILED = "Login failed. Have you double-checked your credentials and completed the email verification step?"
+VERIFIED_CACHE_SIZE = 1024
+
+
+class _VerifiedPasswords:
+    """Remembers recent successful password checks so Basic auth does not pay scrypt on every request."""
+
+    def __init__(self, size: int = VERIFIED_CACHE_SIZE, ttl_seconds: int = 300) -> None:
+        self._entries: OrderedDict[str, float] = OrderedDict()
+        self._size = size
+        self._ttl = ttl_seconds
+
+    @staticmethod
+    def _key(stored_hash: str, password: str) -> str:
+        return hashlib.sha256(f"{stored_hash}\0{password}".encode()).hexdigest()
+
+    def check(self, password: str, stored_hash: str) -> bool:
+        key = self._key(stored_hash, password)
+        seen = self._entries.get(key)
+        if seen is not None and time.monotonic() - seen < self._ttl:
+            return True
+        if not verify_password(password, stored_hash):
+            return False
+        self._entries[key] = time.monotonic()
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+        return True
+
+
+_verified = _VerifiedPasswords()
+
+
+def grants(held: frozenset[str] | set[str], permission: str) -> bool:
+    """True when `held` contains the permission or one of its parents ("admin" grants "admin.user")."""
+    parts = permission.split(".")
+    return any(".".join(parts[:i]) in held for i in range(1, len(parts) + 1))
+
+
+def effective_permissions(user: User, token: Optional[AccessToken]) -> frozenset[str]:
+    """A token narrows its user's permissions to what it was created for, never widens them."""
+    own = user.permissions
+    if token is None:
+        return own
+    allowed = set(token.permissions)
+    return frozenset({p for p in own if grants(allowed, p)} | {p for p in allowed if grants(own, p)})
+
+
+class Authenticator:
+    def __init__(self, users: UserRepository, organizations: OrganizationRepository,
+                 tokens: AccessTokenRepository, revocations: RevocationList, jwt: JwtCodec, clock: Clock) -> None:
+        self._users = users
+        self._organizations = organizations
+        self._tokens = tokens
+        self._revocations = revocations
+        self._jwt = jwt
+        self._clock = clock
+
+    # --- Zammad: Basic, Token token=, Bearer, X-On-Behalf-Of ------------------------------
+
+    def zammad(self, headers: Mapping[str, str]) -> Principal:
+        authorization = (headers.get("authorization") or "").strip()
+        scheme, _, value = authorization.partition(" ")
+        scheme = scheme.lower()
+        if scheme == "basic" and value:
+            principal = self._basic(value.strip())
+        elif scheme == "token" and value:
+            principal = self._access_token(value.strip())
+        elif scheme == "bearer" and value:
+            principal = self._bearer(value.strip(), ZAMMAD_AUDIENCE,
+                                     invalid="The provided token is invalid.", expired="OAuth2 token is expired!")
+        else:
+            raise AuthenticationFailed("Authentication required", missing=True)
+        on_behalf_of = (headers.get("x-on-behalf-of") or "").strip()
+        return self._on_behalf_of(principal, on_behalf_of) if on_behalf_of else principal
+
+    def _basic(self, encoded: str) -> Principal:
+        try:
+            login, sep, password = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise AuthenticationFailed("Invalid BasicAuth credentials") from None
+        if not sep or not login:
+            raise AuthenticationFailed("Invalid BasicAuth credentials")
+        user = self._users.by_login(login.lower()) or self._users.by_email(login.lower())
+        if user is None or not user.password_hash or not _verified.check(password, user.password_hash):
+            raise AuthenticationFailed("Invalid BasicAuth credentials")
+        return self._principal(user, "basic_auth")
+
+    def _access_token(self, value: str) -> Principal:
+        raw = value[len("token="):] if value.lower().startswith("token=") else value
+        raw = raw.strip().strip('"')
+        token = self._tokens.by_hash(token_hash(raw)) if raw else None
+        user = self._users.get(token.user_id) if token else None
+        if token is None or user is None:
+            raise AuthenticationFailed("Can't find User for Token")
+        today = self._clock.now().date().isoformat()
+        if token.expires_at and today >= token.expires_at[:10]:
+            raise AuthenticationFailed("Not authorized (token expired)!")
+        return self._principal(user, "token_auth", token)
+
+    def _bearer(self, raw: str, audience: str, invalid: str, expired: str) -> Principal:
+        try:
+            claims = self._jwt.verify(raw, audience)
+        except InvalidJwt as error:
+            raise AuthenticationFailed(expired if error.expired else invalid) from None
+        if self._revocations.is_revoked(claims.jti, int(self._clock.now().timestamp())):
+            raise AuthenticationFailed(invalid)
+        user = self._users.get(claims.subject)
+        if user is None:
+            raise AuthenticationFailed(invalid)
+        return self._principal(user, "token_auth")
+
+    def _on_behalf_of(self, principal: Principal, key: str) -> Principal:
+        if not principal.has("admin.user"):
+            raise PermissionDenied("Current user has no permission to use 'X-On-Behalf-Of'!")
+        user = None
+        if key.isdigit():
+            user = self._users.get(int(key))
+        user = user or self._users.by_login(key.lower()) or self._users.by_email(key.lower())
+        if user is None:
+            raise PermissionDenied(f"No such user '{key}'")
+        acting = self._principal(user, principal.auth_type)
+        return Principal(user=acting.user, permissions=acting.permissions,
+                         shared_organization=acting.shared_organization, auth_type=acting.auth_type,
+                         real_user_id=principal.id)
+
+    # --- shared ------------------------------------------------------------------------
+
+    def password_login(self, login: str, password: str) -> User:
+        """For dialects with a login call (OAuth password grant, OTRS, RS4OTRS)."""
+        user = self._users.by_login(login.lower()) or self._users.by_email(login.lower())
+        if user is None or not user.password_hash or not _verified.check(password, user.password_hash):
+            raise AuthenticationFailed(LOGIN_FAILED)
+        if not user.active:
+            raise AuthenticationFailed(LOGIN_FAILED)
+        return user
+
+    def issue_jwt(self, user: User, audience: str) -> tuple[str, int]:
+        token, claims = self._jwt.issue(user.id, audience, now=int(self._clock.now().timestamp()))
+        return token, claims.expires_at
+
+    def revoke_jwt(self, raw: str, audience: str) -> bool:
+        """Logout: the token stops working now, everywhere. Invalid tokens are simply not revoked."""
+        try:
+            claims = self._jwt.verify(raw, audience)
+        except InvalidJwt:
+            return False
+        self._revocations.revoke(claims.jti, claims.expires_at)
+        return True
+
+    def _principal(self, user: User, auth_type: str, token: Optional[AccessToken] = None) -> Principal:
+        if not user.active:
+            raise AuthenticationFailed(LOGIN_FAILED)
+        if token is not None:
+            self._tokens.touch(token, iso(self._clock))
+        permissions = effective_permissions(user, token)
+        shared = False
+        if user.organization_id and grants(permissions, "ticket.customer"):
+            organization = self._organizations.get(user.organization_id)
+            shared = bool(organization and organization.shared and organization.active)
+        return Principal(user=user, permissions=permissions, shared_organization=shared, auth_type=auth_type)

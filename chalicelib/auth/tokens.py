@@ -1,0 +1,89 @@
+"""Password hashing and JWTs. Pinned algorithm, required claims, no Chalice here."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Optional
+
+ALGORITHM = "HS256"
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
+REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti"]
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    return "scrypt${}${}${}${}${}".format(SCRYPT_N, SCRYPT_R, SCRYPT_P,
+                                         base64.b64encode(salt).decode(), base64.b64encode(digest).decode())
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                               dklen=len(base64.b64decode(digest)))
+    return hmac.compare_digest(candidate, base64.b64decode(digest))
+
+
+def new_access_token() -> str:
+    """A personal access token as Zammad shows it: 64 URL-safe characters."""
+    return secrets.token_urlsafe(48)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Claims:
+    subject: int
+    jti: str
+    expires_at: int
+    audience: str
+
+
+class InvalidJwt(Exception):
+    def __init__(self, message: str, expired: bool = False) -> None:
+        super().__init__(message)
+        self.expired = expired
+
+
+class JwtCodec:
+    def __init__(self, secret: str, issuer: str, ttl_seconds: int) -> None:
+        self._secret = secret
+        self._issuer = issuer
+        self._ttl = ttl_seconds
+
+    def issue(self, user_id: int, audience: str, now: Optional[int] = None,
+              ttl_seconds: Optional[int] = None) -> tuple[str, Claims]:
+        import jwt
+        issued = int(now if now is not None else time.time())
+        claims = Claims(subject=user_id, jti=uuid.uuid4().hex, expires_at=issued + (ttl_seconds or self._ttl),
+                        audience=audience)
+        payload: dict[str, Any] = {"sub": str(user_id), "jti": claims.jti, "iat": issued,
+                                   "exp": claims.expires_at, "iss": self._issuer, "aud": audience}
+        return jwt.encode(payload, self._secret, algorithm=ALGORITHM), claims
+
+    def verify(self, token: str, audience: str) -> Claims:
+        import jwt
+        try:
+            payload = jwt.decode(token, self._secret, algorithms=[ALGORITHM], audience=audience,
+                                 issuer=self._issuer, options={"require": REQUIRED_CLAIMS})
+        except jwt.ExpiredSignatureError as error:
+            raise InvalidJwt("expired", expired=True) from error
+        except jwt.PyJWTError as error:
+            raise InvalidJwt(str(error)) from error
+        try:
+            subject = int(payload["sub"])
+        except (TypeError, ValueError) as error:
+            raise InvalidJwt("bad subject") from error
+        return Claims(subject=subject, jti=str(payload["jti"]), expires_at=int(payload["exp"]), audience=audience)

@@ -1,0 +1,183 @@
+"""Composition root: builds services and adapters once per container; `reset()` for tests.
+
+Nothing here runs at import time. The first request (or job, or the dev server) calls
+`container()`, which reads settings and wires storage adapters into the core services.
+"""
+from __future__ import annotations
+
+import contextvars
+import threading
+from datetime import datetime, timezone
+from typing import Optional
+
+from . import settings
+from .auth.authorizers import Authenticator
+from .auth.tokens import JwtCodec, hash_password
+from .core.catalog import Catalog
+from .core.model import (ROLE_ADMIN, ROLE_AGENT, ROLE_CUSTOMER, SYSTEM_USER_ID, Group, Organization, Principal,
+                         Priority, State, User)
+from .core.tickets import ArticleInput, TicketInput, TicketService
+from .core.catalog import Ref
+from .core.users import CustomerRef, UserDirectory, iso
+
+_request_catalog: contextvars.ContextVar[Optional[Catalog]] = contextvars.ContextVar("catalog", default=None)
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class Container:
+    def __init__(self) -> None:
+        from .storage import table
+        from .storage.blobs import S3BlobStore
+        from .storage.catalog import CatalogStore
+        from .storage.counters import Counters
+        from .storage.credentials import AccessTokenStore, RevocationStore
+        from .storage.directory import OrganizationStore, UserStore
+        from .storage.search import TableSearchIndex
+        from .storage.tickets import TicketStore
+
+        current = settings.get()
+        table.configure()
+        self.settings = current
+        self.clock = SystemClock()
+        self.ids = Counters()
+        self.catalog_store = CatalogStore()
+        self.user_store = UserStore(current.region)
+        self.organization_store = OrganizationStore(current.region)
+        self.token_store = AccessTokenStore()
+        self.blobs = S3BlobStore(current.bucket_name, current.region)
+        self.users = UserDirectory(self.user_store, self.organization_store, self.ids, self.clock)
+        self.tickets = TicketService(
+            TicketStore(current.region), self.catalog, self.users, self.blobs, TableSearchIndex(), self.ids,
+            self.clock, fqdn=current.system_fqdn, number_prefix=current.ticket_number_prefix,
+        )
+        self.authenticator = Authenticator(
+            self.user_store, self.organization_store, self.token_store, RevocationStore(),
+            JwtCodec(current.jwt_secret, current.jwt_issuer, current.jwt_ttl_seconds), self.clock,
+        )
+
+    def catalog(self) -> Catalog:
+        """The request's catalog (one read per request at most); a fresh one outside requests."""
+        return _request_catalog.get() or Catalog(self.catalog_store)
+
+    def begin_request(self) -> None:
+        _request_catalog.set(Catalog(self.catalog_store))
+
+
+_container: Optional[Container] = None
+_lock = threading.Lock()
+
+
+def container() -> Container:
+    global _container
+    if _container is None:
+        with _lock:
+            if _container is None:
+                _container = Container()
+    return _container
+
+
+def reset() -> None:
+    """Forget the container and settings (tests switch environments between cases)."""
+    global _container
+    _container = None
+    settings.reset()
+    _request_catalog.set(None)
+
+
+# --- provisioning: table, bucket, Zammad's defaults, admin, demo data ------------------------
+
+DEFAULT_STATES = [
+    State(1, "new", 1, default_create=True),
+    State(2, "open", 2, default_follow_up=True),
+    State(3, "pending reminder", 3, ignore_escalation=True),
+    State(4, "closed", 5, ignore_escalation=True),
+    State(5, "merged", 6, ignore_escalation=True),
+    State(6, "removed", 7, ignore_escalation=True, active=False),
+    State(7, "pending close", 4, next_state_id=4, ignore_escalation=True),
+]
+DEFAULT_PRIORITIES = [
+    Priority(1, "1 low", ui_icon="low-priority", ui_color="low-priority"),
+    Priority(2, "2 normal", default_create=True),
+    Priority(3, "3 high", ui_icon="important", ui_color="high-priority"),
+]
+DEFAULT_GROUPS = [Group(1, "Users", note="Standard Group/Pool for Tickets.")]
+
+
+def provision(demo: bool) -> dict:
+    """Create what a fresh stage needs. Safe to run again: existing data is left as it is."""
+    from .storage import table
+    from .storage.table import PointerItem
+
+    table.ensure_table()
+    c = container()
+    c.blobs.ensure_bucket()
+    now = iso(c.clock)
+    if not PointerItem.count("SEED#defaults"):
+        for state in DEFAULT_STATES:
+            state.created_at = state.updated_at = now
+            c.catalog_store.put_state(state)
+        for priority in DEFAULT_PRIORITIES:
+            priority.created_at = priority.updated_at = now
+            c.catalog_store.put_priority(priority)
+        for group in DEFAULT_GROUPS:
+            group.created_at = group.updated_at = now
+            c.catalog_store.put_group(group)
+        for sequence, value in (("state", 7), ("priority", 3), ("group", 1), ("user", SYSTEM_USER_ID)):
+            c.ids.ensure_at_least(sequence, value)
+        if c.user_store.get(SYSTEM_USER_ID) is None:
+            c.user_store.create(User(id=SYSTEM_USER_ID, login="-", firstname="-", active=False,
+                                     created_at=now, updated_at=now))
+        PointerItem(pk="SEED#defaults", sk="#POINTER", doc={"at": now}).save()
+    s = c.settings
+    admin = _ensure_user(c, s.admin_email, s.admin_password, "Admin", "Helpdesk", [ROLE_ADMIN, ROLE_AGENT],
+                         {"1": ["full"]})
+    credentials = {"admin": {"email": s.admin_email, "password": s.admin_password, "id": admin.id}}
+    if demo:
+        credentials.update(_seed_demo(c, admin))
+    return credentials
+
+
+def _ensure_user(c: Container, email: str, password: str, firstname: str, lastname: str, role_ids: list[int],
+                 group_access: dict[str, list[str]], organization_id: Optional[int] = None) -> User:
+    existing = c.user_store.by_email(email.lower())
+    if existing:
+        return existing
+    now = iso(c.clock)
+    user = User(id=c.ids.next_id("user"), login=email.lower(), email=email.lower(), firstname=firstname,
+                lastname=lastname, password_hash=hash_password(password), role_ids=role_ids,
+                group_access=group_access, organization_id=organization_id, verified=True,
+                created_at=now, updated_at=now)
+    c.user_store.create(user)
+    return user
+
+
+DEMO_AGENT = ("agent@example.com", "agent-password")
+DEMO_CUSTOMER = ("nicole.braun@example.com", "customer-password")
+
+
+def _seed_demo(c: Container, admin: User) -> dict:
+    from .storage.table import PointerItem
+
+    organization = c.organization_store.by_name("Demo Company")
+    if organization is None:
+        now = iso(c.clock)
+        organization = Organization(id=c.ids.next_id("organization"), name="Demo Company", shared=True,
+                                    domain="example.com", created_at=now, updated_at=now)
+        c.organization_store.create(organization)
+    agent = _ensure_user(c, *DEMO_AGENT, "Agent", "Smith", [ROLE_AGENT], {"1": ["full"]})
+    customer = _ensure_user(c, *DEMO_CUSTOMER, "Nicole", "Braun", [ROLE_CUSTOMER], {}, organization.id)
+    if not PointerItem.count("SEED#demo"):
+        actor = Principal(user=admin, permissions=admin.permissions)
+        for title, body in (("Welcome to the helpdesk!", "Your helpdesk is running. Reply to try it out."),
+                            ("Printer on floor 2 is jammed", "It shows error E42 since this morning.")):
+            c.tickets.create(actor, TicketInput(
+                title=title, group=Ref("group", name="Users"), customer=CustomerRef(id=customer.id),
+                article=ArticleInput(subject=title, body=body, type=Ref("type", name="phone")),
+            ))
+        PointerItem(pk="SEED#demo", sk="#POINTER", doc={}).save()
+    return {"agent": {"email": DEMO_AGENT[0], "password": DEMO_AGENT[1], "id": agent.id},
+            "customer": {"email": DEMO_CUSTOMER[0], "password": DEMO_CUSTOMER[1], "id": customer.id}}

@@ -1,0 +1,280 @@
+"""The domain's data. Plain dataclasses shared by every dialect; each dialect renders them its way."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+# Agent access levels on a group, Zammad's names. "full" implies all others.
+GROUP_ACCESS_LEVELS = ("read", "create", "change", "overview", "full")
+
+# Zammad's fixed article type and sender catalogues (ids as Zammad seeds them).
+ARTICLE_TYPES = {
+    1: "email", 2: "sms", 3: "chat", 4: "fax", 5: "phone", 6: "twitter status",
+    7: "twitter direct-message", 8: "facebook feed post", 9: "facebook feed comment",
+    10: "note", 11: "web", 12: "telegram personal-message",
+}
+ARTICLE_SENDERS = {1: "Agent", 2: "Customer", 3: "System"}
+
+# State types as Zammad numbers them; OTRS state types use the same names.
+STATE_TYPES = {
+    1: "new", 2: "open", 3: "pending reminder", 4: "pending action", 5: "closed",
+    6: "merged", 7: "removed",
+}
+
+ROLE_ADMIN, ROLE_AGENT, ROLE_CUSTOMER = 1, 2, 3
+ROLE_PERMISSIONS = {
+    ROLE_ADMIN: ("admin", "user_preferences", "report"),
+    ROLE_AGENT: ("ticket.agent", "chat.agent", "knowledge_base.editor", "user_preferences"),
+    ROLE_CUSTOMER: ("ticket.customer", "user_preferences.password", "user_preferences.language",
+                    "user_preferences.access_token", "knowledge_base.reader"),
+}
+ROLE_NAMES = {ROLE_ADMIN: "Admin", ROLE_AGENT: "Agent", ROLE_CUSTOMER: "Customer"}
+
+SYSTEM_USER_ID = 1  # Zammad's "-" user: owner of unassigned tickets, author of system changes
+
+
+@dataclass
+class Group:
+    id: int
+    name: str
+    follow_up_possible: str = "yes"          # "yes" | "new_ticket"
+    follow_up_assignment: bool = True
+    assignment_timeout: Optional[int] = None
+    signature_id: Optional[int] = None
+    email_address_id: Optional[int] = None
+    active: bool = True
+    note: str = ""
+    created_by_id: int = SYSTEM_USER_ID
+    updated_by_id: int = SYSTEM_USER_ID
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass
+class State:
+    id: int
+    name: str
+    state_type_id: int
+    next_state_id: Optional[int] = None
+    ignore_escalation: bool = False
+    default_create: bool = False
+    default_follow_up: bool = False
+    active: bool = True
+    note: str = ""
+    created_by_id: int = SYSTEM_USER_ID
+    updated_by_id: int = SYSTEM_USER_ID
+    created_at: str = ""
+    updated_at: str = ""
+
+    @property
+    def state_type(self) -> str:
+        return STATE_TYPES.get(self.state_type_id, "open")
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state_type in ("closed", "merged", "removed")
+
+
+@dataclass
+class Priority:
+    id: int
+    name: str
+    default_create: bool = False
+    ui_icon: Optional[str] = None
+    ui_color: Optional[str] = None
+    active: bool = True
+    note: str = ""
+    created_by_id: int = SYSTEM_USER_ID
+    updated_by_id: int = SYSTEM_USER_ID
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass
+class Organization:
+    id: int
+    name: str
+    shared: bool = True
+    domain: str = ""
+    domain_assignment: bool = False
+    active: bool = True
+    note: str = ""
+    created_by_id: int = SYSTEM_USER_ID
+    updated_by_id: int = SYSTEM_USER_ID
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass
+class User:
+    id: int
+    login: str
+    email: str = ""
+    firstname: str = ""
+    lastname: str = ""
+    password_hash: str = ""
+    role_ids: list[int] = field(default_factory=list)
+    # group id (as str, JSON-friendly) -> access levels, Zammad's `group_ids` shape
+    group_access: dict[str, list[str]] = field(default_factory=dict)
+    organization_id: Optional[int] = None
+    active: bool = True
+    verified: bool = False
+    vip: bool = False
+    phone: str = ""
+    mobile: str = ""
+    fax: str = ""
+    web: str = ""
+    department: str = ""
+    street: str = ""
+    zip: str = ""
+    city: str = ""
+    country: str = ""
+    address: str = ""
+    note: str = ""
+    source: Optional[str] = None
+    image: Optional[str] = None
+    preferences: dict[str, Any] = field(default_factory=lambda: {"locale": "en-us"})
+    login_failed: int = 0
+    last_login: Optional[str] = None
+    created_by_id: int = SYSTEM_USER_ID
+    updated_by_id: int = SYSTEM_USER_ID
+    created_at: str = ""
+    updated_at: str = ""
+
+    @property
+    def fullname(self) -> str:
+        name = f"{self.firstname} {self.lastname}".strip()
+        return name or self.email or self.login
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        names: set[str] = set()
+        for role_id in self.role_ids:
+            names.update(ROLE_PERMISSIONS.get(role_id, ()))
+        return frozenset(names)
+
+
+@dataclass
+class Attachment:
+    id: int
+    filename: str
+    size: int
+    content_type: str
+    preferences: dict[str, Any] = field(default_factory=dict)
+    content_id: Optional[str] = None  # set for inline images referenced as cid: in HTML bodies
+
+
+@dataclass
+class Article:
+    id: int
+    ticket_id: int
+    type_id: int
+    sender_id: int
+    body: str
+    content_type: str = "text/plain"
+    subject: str = ""
+    from_: str = ""
+    to: str = ""
+    cc: str = ""
+    reply_to: Optional[str] = None
+    message_id: Optional[str] = None
+    in_reply_to: Optional[str] = None
+    references: Optional[str] = None
+    internal: bool = False
+    time_unit: Optional[str] = None
+    preferences: dict[str, Any] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
+    origin_by_id: Optional[int] = None
+    created_by_id: int = SYSTEM_USER_ID
+    updated_by_id: int = SYSTEM_USER_ID
+    created_at: str = ""
+    updated_at: str = ""
+
+    @property
+    def type(self) -> str:
+        return ARTICLE_TYPES.get(self.type_id, "note")
+
+    @property
+    def sender(self) -> str:
+        return ARTICLE_SENDERS.get(self.sender_id, "Agent")
+
+
+@dataclass
+class Ticket:
+    id: int
+    number: str
+    title: str
+    group_id: int
+    state_id: int
+    priority_id: int
+    customer_id: int
+    owner_id: int = SYSTEM_USER_ID
+    organization_id: Optional[int] = None
+    note: Optional[str] = None
+    type: Optional[str] = None
+    pending_time: Optional[str] = None
+    preferences: dict[str, Any] = field(default_factory=dict)
+    article_ids: list[int] = field(default_factory=list)
+    time_unit: Optional[str] = None
+    create_article_type_id: Optional[int] = None
+    create_article_sender_id: Optional[int] = None
+    first_response_at: Optional[str] = None
+    close_at: Optional[str] = None
+    last_contact_at: Optional[str] = None
+    last_contact_agent_at: Optional[str] = None
+    last_contact_customer_at: Optional[str] = None
+    last_owner_update_at: Optional[str] = None
+    created_by_id: int = SYSTEM_USER_ID
+    updated_by_id: int = SYSTEM_USER_ID
+    created_at: str = ""
+    updated_at: str = ""
+    version: int = 0
+
+    @property
+    def article_count(self) -> int:
+        return len(self.article_ids)
+
+
+@dataclass
+class AccessToken:
+    """A long-lived personal token (Zammad's user_access_token). Only its hash is stored."""
+    id: int
+    user_id: int
+    label: str
+    token_hash: str
+    permissions: list[str] = field(default_factory=list)
+    expires_at: Optional[str] = None  # a date, "YYYY-MM-DD", as Zammad takes it
+    last_used_at: Optional[str] = None
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, resolved once per request by the auth layer."""
+    user: User
+    permissions: frozenset[str]
+    shared_organization: bool = False
+    auth_type: str = "basic_auth"
+    real_user_id: Optional[int] = None  # set when acting through X-On-Behalf-Of
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    def has(self, permission: str) -> bool:
+        """Zammad's permission tree: holding "admin" grants "admin.user" and so on."""
+        parts = permission.split(".")
+        return any(".".join(parts[:i]) in self.permissions for i in range(1, len(parts) + 1))
+
+    @property
+    def is_agent(self) -> bool:
+        return self.has("ticket.agent")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has("admin")
+
+    @property
+    def is_customer(self) -> bool:
+        return not self.is_agent and self.has("ticket.customer")

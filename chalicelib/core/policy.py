@@ -1,0 +1,92 @@
+"""Who may do what. Pure predicates over (Principal, object) and the list scopes derived from them.
+
+Every read or write of a ticket, article or attachment in every dialect asks here first.
+Zammad's model: agents act on the groups they hold an access level for ("full" implies every
+level; holding `admin` implies full access to every group); customers act on their own tickets and
+on their organization's tickets when that organization is shared; internal articles are for agents.
+"""
+from __future__ import annotations
+
+from .errors import PermissionDenied
+from .model import Article, Principal, Ticket
+from .ports import TicketScope
+
+
+def group_levels(principal: Principal, group_id: int) -> set[str]:
+    if not principal.is_agent:
+        return set()
+    if principal.is_admin:
+        return {"full"}
+    return set(principal.user.group_access.get(str(group_id), ()))
+
+
+def has_group_access(principal: Principal, group_id: int, level: str) -> bool:
+    levels = group_levels(principal, group_id)
+    return "full" in levels or level in levels
+
+
+def is_customer_of(principal: Principal, ticket: Ticket) -> bool:
+    if not principal.has("ticket.customer"):
+        return False
+    if ticket.customer_id == principal.id:
+        return True
+    org_id = principal.user.organization_id
+    return bool(principal.shared_organization and org_id and ticket.organization_id == org_id)
+
+
+def can_read_ticket(principal: Principal, ticket: Ticket) -> bool:
+    return has_group_access(principal, ticket.group_id, "read") or is_customer_of(principal, ticket)
+
+
+def can_change_ticket(principal: Principal, ticket: Ticket) -> bool:
+    return has_group_access(principal, ticket.group_id, "change") or is_customer_of(principal, ticket)
+
+
+def can_create_in_group(principal: Principal, group_id: int) -> bool:
+    if principal.is_agent:
+        return has_group_access(principal, group_id, "create")
+    return principal.has("ticket.customer")
+
+
+def can_delete_ticket(principal: Principal, ticket: Ticket) -> bool:
+    return principal.is_admin
+
+
+def can_read_article(principal: Principal, ticket: Ticket, article: Article) -> bool:
+    if not can_read_ticket(principal, ticket):
+        return False
+    return sees_internal(principal, ticket) or not article.internal
+
+
+def can_read_groups(principal: Principal) -> bool:
+    """Group admins manage groups; agents read them to route tickets."""
+    return principal.has("admin.group") or principal.is_agent
+
+
+def can_act_on_behalf(principal: Principal) -> bool:
+    return principal.has("admin.user")
+
+
+def sees_internal(principal: Principal, ticket: Ticket) -> bool:
+    return has_group_access(principal, ticket.group_id, "read")
+
+
+def ticket_scope(principal: Principal) -> TicketScope:
+    """The partitions a ticket list walks for this caller (never a scan of all tickets)."""
+    if principal.is_agent:
+        if principal.is_admin:
+            return TicketScope(everything=True)
+        readable = tuple(sorted(
+            int(gid) for gid, levels in principal.user.group_access.items()
+            if "full" in levels or "read" in levels
+        ))
+        return TicketScope(group_ids=readable)
+    if principal.has("ticket.customer"):
+        org_id = principal.user.organization_id if principal.shared_organization else None
+        return TicketScope(customer_id=principal.id, organization_id=org_id)
+    return TicketScope()
+
+
+def require(allowed: bool, message: str = "Not authorized") -> None:
+    if not allowed:
+        raise PermissionDenied(message)

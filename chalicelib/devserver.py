@@ -1,0 +1,736 @@
+"""The embedded backend behind `make run` (run as `python -m chalicelib.devserver`).
+
+One process holds everything a laptop needs, so there is nothing to install or clean up:
+
+* a moto server (DynamoDB + S3) on loopback, which every boto3/PynamoDB client in the process
+  reaches through AWS_ENDPOINT_URL;
+* the Chalice app, served by chalice's own local server (what `chalice local` runs), with
+  TCP_NODELAY on every connection and a clean way to stop;
+* a snapshot of the table and the bucket under $HELPDESK_DATA_DIR/snapshot/, written on
+  SIGINT/SIGTERM and restored on the next start, so data survives a restart.
+
+Options come from the environment: PORT (8000; 0 picks a free port), HOST (127.0.0.1),
+MOTO_PORT (a free port). Once the server accepts requests it prints one machine-readable line,
+`HELPDESK_READY {"base_url": ..., "credentials": {...}, ...}`, for tests and scripts.
+
+This is a development tool, not part of the deployed Lambda: it reads its own options from the
+environment and rewrites the AWS part of it before anything creates a client.
+"""
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+PROJECT_DIR = Path(__file__).absolute().parent.parent
+CHALICE_STAGE = "local"
+READY_MARKER = "HELPDESK_READY"
+SNAPSHOT_FORMAT = 1
+_BATCH_WRITE_LIMIT = 25  # DynamoDB BatchWriteItem maximum
+
+log = logging.getLogger("helpdesk.devserver")
+
+
+# --------------------------------------------------------------------------------------------
+# Options
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the developer can choose; everything else follows from settings."""
+
+    host: str
+    port: int
+    moto_port: int
+    data_dir: Path
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | os._Environ) -> Options:
+        def text(name: str, default: str) -> str:
+            value = environ.get(name)
+            return value if value not in (None, "") else default
+
+        return cls(
+            host=text("HOST", "127.0.0.1"),
+            port=int(text("PORT", "8000")),
+            moto_port=int(text("MOTO_PORT", "0")),
+            # Same default as settings uses for the local JWT secret, so both live together.
+            data_dir=Path(text("HELPDESK_DATA_DIR", ".local")).absolute(),
+        )
+
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.data_dir / "snapshot"
+
+
+# --------------------------------------------------------------------------------------------
+# moto
+# --------------------------------------------------------------------------------------------
+
+
+def _moto_server_class() -> type:
+    """Imported lazily: moto takes a second to import and `--help`-style uses should not pay."""
+    from moto.server import ThreadedMotoServer
+
+    class LoopbackMotoServer(ThreadedMotoServer):
+        """moto's threaded server whose stop() also releases the port (upstream leaves the
+        listening socket open until the process exits)."""
+
+        def stop(self) -> None:
+            super().stop()
+            if self._server is not None:
+                self._server.server_close()
+
+    return LoopbackMotoServer
+
+
+def start_moto(port: int) -> tuple[Any, str]:
+    """Start moto on loopback and point every AWS client of this process at it."""
+    server = _moto_server_class()(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    _, bound_port = server.get_host_and_port()
+    endpoint = f"http://127.0.0.1:{bound_port}"
+    point_aws_at(endpoint)
+    return server, endpoint
+
+
+def point_aws_at(endpoint: str) -> None:
+    """Make boto3/PynamoDB talk to moto and never to a real account.
+
+    Dummy credentials, no profile or shared config (a profile would win over the env
+    credentials), and no per-service endpoint override that would bypass AWS_ENDPOINT_URL.
+    """
+    for name in list(os.environ):
+        if name.startswith("AWS_ENDPOINT_URL_"):
+            del os.environ[name]
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+                 "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_ROLE_ARN",
+                 "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        os.environ.pop(name, None)
+    os.environ.update(
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def aws_clients() -> tuple[Any, Any]:
+    """Low-level clients for the snapshot: items and objects are copied verbatim."""
+    import boto3
+
+    return boto3.client("dynamodb"), boto3.client("s3")
+
+
+# --------------------------------------------------------------------------------------------
+# Snapshot
+# --------------------------------------------------------------------------------------------
+
+
+def _encode_attr(value: dict[str, Any]) -> dict[str, Any]:
+    """DynamoDB JSON, except binary values (bytes from the client) become base64 text."""
+    (kind, inner), = value.items()
+    if kind == "B":
+        return {"B": base64.b64encode(inner).decode("ascii")}
+    if kind == "BS":
+        return {"BS": [base64.b64encode(b).decode("ascii") for b in inner]}
+    if kind == "M":
+        return {"M": {k: _encode_attr(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_encode_attr(v) for v in inner]}
+    return {kind: inner}
+
+
+def _decode_attr(value: dict[str, Any]) -> dict[str, Any]:
+    (kind, inner), = value.items()
+    if kind == "B":
+        return {"B": base64.b64decode(inner)}
+    if kind == "BS":
+        return {"BS": [base64.b64decode(b) for b in inner]}
+    if kind == "M":
+        return {"M": {k: _decode_attr(v) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_decode_attr(v) for v in inner]}
+    return {kind: inner}
+
+
+def _encode_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _encode_attr(value) for name, value in item.items()}
+
+
+def _decode_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _decode_attr(value) for name, value in item.items()}
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_OBJECT_HEADERS = ("ContentType", "ContentDisposition", "ContentEncoding", "ContentLanguage",
+                   "CacheControl")
+
+
+class SnapshotError(RuntimeError):
+    """The snapshot on disk cannot be trusted; refuse to start rather than lose it on stop."""
+
+
+class Snapshot:
+    """A directory holding every DynamoDB table and S3 bucket of the moto server.
+
+    Layout: manifest.json (table schemas, bucket objects and their headers), one JSON-lines
+    file of items per table, one file per object. A save writes a sibling temp directory and
+    swaps it in with renames, so a crash mid-save leaves the previous snapshot usable.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._tmp = root.with_name(f".{root.name}.tmp-{os.getpid()}")
+        self._old = root.with_name(f".{root.name}.old-{os.getpid()}")
+
+    # -- load ------------------------------------------------------------------------------
+
+    def _recover(self) -> None:
+        """Finish a swap a crash interrupted; drop half-written temp directories."""
+        parent = self.root.parent
+        if not parent.is_dir():
+            return
+        if not self.root.exists():
+            olds = sorted(parent.glob(f".{self.root.name}.old-*"), key=lambda p: p.stat().st_mtime)
+            if olds:
+                olds[-1].rename(self.root)
+        for stale in parent.glob(f".{self.root.name}.tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        for stale in parent.glob(f".{self.root.name}.old-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+    def manifest(self) -> dict[str, Any] | None:
+        self._recover()
+        if not self.root.exists():
+            return None
+        path = self.root / "manifest.json"
+        try:
+            manifest = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise SnapshotError(f"unreadable snapshot {path}: {exc}") from exc
+        if manifest.get("format") != SNAPSHOT_FORMAT:
+            raise SnapshotError(f"snapshot {self.root} has format {manifest.get('format')!r}, "
+                                f"expected {SNAPSHOT_FORMAT}")
+        return manifest
+
+    def restore(self, dynamodb: Any, s3: Any) -> dict[str, int] | None:
+        """Put back tables, items and objects exactly as saved; None when there is no snapshot.
+
+        Runs before provisioning, so provisioning finds its seed data and adds nothing twice.
+        """
+        from botocore.exceptions import ClientError
+
+        manifest = self.manifest()
+        if manifest is None:
+            return None
+        items = objects = 0
+        for table in manifest["tables"]:
+            _ensure_table(dynamodb, table["schema"], table.get("ttl"))
+            try:
+                items += self._restore_items(dynamodb, table["schema"]["TableName"],
+                                             self.root / table["items"])
+            except ClientError as exc:
+                raise SnapshotError(
+                    f"cannot restore table {table['schema']['TableName']} from {self.root} "
+                    f"({exc}); if its key schema changed, move the snapshot away to start "
+                    f"fresh") from exc
+        for bucket in manifest["buckets"]:
+            _ensure_bucket(s3, bucket["name"], bucket.get("region"), bucket.get("cors"))
+            for entry in bucket["objects"]:
+                extra = {name: entry[name] for name in _OBJECT_HEADERS if entry.get(name)}
+                s3.put_object(Bucket=bucket["name"], Key=entry["key"],
+                              Body=(self.root / entry["file"]).read_bytes(),
+                              Metadata=entry.get("metadata") or {}, **extra)
+                objects += 1
+        return {"tables": len(manifest["tables"]), "items": items,
+                "buckets": len(manifest["buckets"]), "objects": objects}
+
+    @staticmethod
+    def _restore_items(dynamodb: Any, table_name: str, path: Path) -> int:
+        count = 0
+        with path.open() as lines:
+            decoded = (_decode_item(json.loads(line)) for line in lines if line.strip())
+            for batch in _chunks(decoded, _BATCH_WRITE_LIMIT):
+                pending = {table_name: [{"PutRequest": {"Item": item}} for item in batch]}
+                delay = 0.05
+                while pending:
+                    pending = dynamodb.batch_write_item(RequestItems=pending).get(
+                        "UnprocessedItems") or {}
+                    if pending:
+                        time.sleep(delay)
+                        delay = min(delay * 2, 1.0)
+                count += len(batch)
+        return count
+
+    # -- save ------------------------------------------------------------------------------
+
+    def save(self, dynamodb: Any, s3: Any) -> dict[str, int]:
+        """Dump everything (a full scan is fine here: this is a dev tool, not a request path)."""
+        if self._tmp.exists():
+            shutil.rmtree(self._tmp)
+        self._tmp.mkdir(parents=True)
+        manifest: dict[str, Any] = {"format": SNAPSHOT_FORMAT, "saved_at": time.time(),
+                                    "tables": [], "buckets": []}
+        items = objects = 0
+        for index, name in enumerate(_all_tables(dynamodb)):
+            relative = f"dynamodb/{index}.jsonl"
+            count = self._save_items(dynamodb, name, self._tmp / relative)
+            manifest["tables"].append({"schema": _table_schema(dynamodb, name),
+                                       "ttl": _table_ttl(dynamodb, name),
+                                       "items": relative, "count": count})
+            items += count
+        for b_index, bucket in enumerate(s3.list_buckets().get("Buckets", [])):
+            name = bucket["Name"]
+            entries = []
+            for o_index, key in enumerate(_all_keys(s3, name)):
+                relative = f"s3/{b_index}/{o_index}"
+                response = s3.get_object(Bucket=name, Key=key)
+                target = self._tmp / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(response["Body"].read())
+                entry = {"key": key, "file": relative, "metadata": response.get("Metadata") or {}}
+                entry.update({h: response[h] for h in _OBJECT_HEADERS if response.get(h)})
+                entries.append(entry)
+            manifest["buckets"].append({"name": name, "region": _bucket_region(s3, name),
+                                        "cors": _bucket_cors(s3, name), "objects": entries})
+            objects += len(entries)
+        manifest_path = self._tmp / "manifest.json"
+        with manifest_path.open("w") as out:
+            json.dump(manifest, out, indent=1, sort_keys=True)
+            out.flush()
+            os.fsync(out.fileno())
+        self._swap_in()
+        return {"tables": len(manifest["tables"]), "items": items,
+                "buckets": len(manifest["buckets"]), "objects": objects}
+
+    @staticmethod
+    def _save_items(dynamodb: Any, table_name: str, path: Path) -> int:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        count = 0
+        with path.open("w") as out:
+            pages = dynamodb.get_paginator("scan").paginate(TableName=table_name,
+                                                            ConsistentRead=True)
+            for page in pages:
+                for item in page.get("Items", []):
+                    out.write(json.dumps(_encode_item(item), sort_keys=True))
+                    out.write("\n")
+                    count += 1
+            out.flush()
+            os.fsync(out.fileno())
+        return count
+
+    def _swap_in(self) -> None:
+        """Replace the previous snapshot with the finished temp directory."""
+        if self.root.exists():
+            self.root.rename(self._old)
+        self._tmp.rename(self.root)
+        shutil.rmtree(self._old, ignore_errors=True)
+
+
+def _all_tables(dynamodb: Any) -> list[str]:
+    names: list[str] = []
+    for page in dynamodb.get_paginator("list_tables").paginate():
+        names.extend(page.get("TableNames", []))
+    return names
+
+
+def _all_keys(s3: Any, bucket: str) -> Iterator[str]:
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for entry in page.get("Contents", []):
+            yield entry["Key"]
+
+
+def _table_schema(dynamodb: Any, name: str) -> dict[str, Any]:
+    """The CreateTable arguments that reproduce the table (keys, indexes, billing, streams)."""
+    table = dynamodb.describe_table(TableName=name)["Table"]
+    schema: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": table["KeySchema"],
+        "AttributeDefinitions": table["AttributeDefinitions"],
+    }
+    on_demand = (table.get("BillingModeSummary") or {}).get("BillingMode") == "PAY_PER_REQUEST"
+    if on_demand:
+        schema["BillingMode"] = "PAY_PER_REQUEST"
+    else:
+        schema["ProvisionedThroughput"] = _throughput(table.get("ProvisionedThroughput"))
+    gsis = []
+    for index in table.get("GlobalSecondaryIndexes") or []:
+        gsi = {k: index[k] for k in ("IndexName", "KeySchema", "Projection")}
+        if not on_demand:
+            gsi["ProvisionedThroughput"] = _throughput(index.get("ProvisionedThroughput"))
+        gsis.append(gsi)
+    if gsis:
+        schema["GlobalSecondaryIndexes"] = gsis
+    lsis = [{k: index[k] for k in ("IndexName", "KeySchema", "Projection")}
+            for index in table.get("LocalSecondaryIndexes") or []]
+    if lsis:
+        schema["LocalSecondaryIndexes"] = lsis
+    stream = table.get("StreamSpecification")
+    if stream and stream.get("StreamEnabled"):
+        schema["StreamSpecification"] = stream
+    return schema
+
+
+def _throughput(value: dict[str, Any] | None) -> dict[str, int]:
+    value = value or {}
+    return {"ReadCapacityUnits": max(1, int(value.get("ReadCapacityUnits") or 1)),
+            "WriteCapacityUnits": max(1, int(value.get("WriteCapacityUnits") or 1))}
+
+
+def _table_ttl(dynamodb: Any, name: str) -> str | None:
+    description = dynamodb.describe_time_to_live(TableName=name).get("TimeToLiveDescription", {})
+    if description.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+        return description.get("AttributeName")
+    return None
+
+
+def _bucket_region(s3: Any, name: str) -> str | None:
+    return s3.get_bucket_location(Bucket=name).get("LocationConstraint")
+
+
+def _bucket_cors(s3: Any, name: str) -> list[dict[str, Any]] | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        return s3.get_bucket_cors(Bucket=name).get("CORSRules")
+    except ClientError:
+        return None
+
+
+def _ensure_table(dynamodb: Any, schema: dict[str, Any], ttl_attribute: str | None) -> None:
+    """Create the table as it was saved, unless something already created it."""
+    if schema["TableName"] in _all_tables(dynamodb):
+        return
+    dynamodb.create_table(**schema)
+    dynamodb.get_waiter("table_exists").wait(TableName=schema["TableName"],
+                                             WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+    if ttl_attribute:
+        dynamodb.update_time_to_live(
+            TableName=schema["TableName"],
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attribute})
+
+
+def _ensure_bucket(s3: Any, name: str, region: str | None, cors: list[dict[str, Any]] | None) -> None:
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    if name in existing:
+        return
+    if region and region != "us-east-1":
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    else:
+        s3.create_bucket(Bucket=name)
+    if cors:
+        s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": cors})
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP: chalice local, with TCP_NODELAY and a clean stop
+# --------------------------------------------------------------------------------------------
+
+
+def _http_classes() -> tuple[type, type]:
+    """Subclasses of chalice.local's handler and server (imported once chalice is needed)."""
+    from chalice import local
+
+    class NoDelayRequestHandler(local.ChaliceRequestHandler):
+        """chalice's handler with TCP_NODELAY on the accepted socket.
+
+        It sends the headers and the body in separate writes; with Nagle on, the body waits
+        for the client's delayed ACK, about 40 ms on every keep-alive request.
+        """
+
+        disable_nagle_algorithm = True
+
+    class StoppableHTTPServer(local.ThreadedHTTPServer):
+        """chalice's threaded server that can end keep-alive connections and wait for them.
+
+        Stock chalice local uses daemon threads that a stop leaves parked on idle connections;
+        here stop() shuts the read side of every open connection (a request being handled still
+        sends its response) and server_close() joins the handler threads, so the snapshot
+        taken afterwards sees every write that was answered.
+        """
+
+        daemon_threads = False
+        block_on_close = True
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self._connections: set[socket.socket] = set()
+            self._connections_lock = threading.Lock()
+            super().__init__(*args, **kwargs)
+
+        def process_request(self, request: Any, client_address: Any) -> None:
+            with self._connections_lock:
+                self._connections.add(request)
+            super().process_request(request, client_address)
+
+        def shutdown_request(self, request: Any) -> None:
+            with self._connections_lock:
+                self._connections.discard(request)
+            super().shutdown_request(request)
+
+        def end_connections(self) -> None:
+            with self._connections_lock:
+                connections = list(self._connections)
+            for connection in connections:
+                try:
+                    connection.shutdown(socket.SHUT_RD)
+                except OSError:
+                    pass  # already closed by the client
+
+    return NoDelayRequestHandler, StoppableHTTPServer
+
+
+def load_app() -> Any:
+    """Import app.py the way `chalice local` does (project dir first on sys.path)."""
+    if str(PROJECT_DIR) not in sys.path:
+        sys.path.insert(0, str(PROJECT_DIR))
+    return importlib.import_module("app").app
+
+
+def _config_from_disk() -> dict[str, Any]:
+    path = PROJECT_DIR / ".chalice" / "config.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def apply_stage_environment() -> None:
+    """Export the local stage's environment_variables from .chalice/config.json, as `chalice
+    local` does, except that variables already set by the caller win (tests rely on that)."""
+    from chalice.config import Config
+
+    config = Config(chalice_stage=CHALICE_STAGE, config_from_disk=_config_from_disk())
+    for name, value in (config.environment_variables or {}).items():
+        os.environ.setdefault(name, str(value))
+
+
+def create_http_server(app: Any, host: str, port: int) -> Any:
+    """Build chalice's LocalDevServer for app, validated like `chalice local` validates it."""
+    from chalice import local
+    from chalice.config import Config
+    from chalice.deploy.validate import validate_feature_flags, validate_routes
+
+    validate_feature_flags(app)
+    validate_routes(app.routes)
+    config = Config(chalice_stage=CHALICE_STAGE, config_from_disk=_config_from_disk(),
+                    user_provided_params={"chalice_app": app},
+                    default_params={"project_dir": str(PROJECT_DIR)})
+    # What chalice.local.create_local_server does before building the server: make
+    # app.current_request thread-local. Done once; repeating it would make a cyclic MRO.
+    if not isinstance(app, local.LocalChalice):
+        local.CustomLocalChalice.__bases__ = (local.LocalChalice, app.__class__)
+        app.__class__ = local.CustomLocalChalice
+    handler_cls, server_cls = _http_classes()
+    return local.LocalDevServer(app, config, host, port,
+                                handler_cls=handler_cls, server_cls=server_cls)
+
+
+# --------------------------------------------------------------------------------------------
+# The backend as a whole
+# --------------------------------------------------------------------------------------------
+
+
+class EmbeddedBackend:
+    """Starts and stops the pieces in the one order that keeps the data safe.
+
+    Start: moto, restore snapshot, provision, serve. Stop: stop serving (and wait for requests
+    in flight), save snapshot, stop moto. A snapshot is only saved if the restore succeeded,
+    so a start that failed half-way never overwrites the last good copy with less.
+    """
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.snapshot = Snapshot(options.snapshot_dir)
+        self.moto: Any = None
+        self.moto_endpoint: str | None = None
+        self.http: Any = None
+        self._http_thread: threading.Thread | None = None
+        self._restored = False
+        self.restore_summary: dict[str, int] | None = None
+        self.credentials: dict[str, Any] = {}
+
+    @property
+    def port(self) -> int:
+        return self.http.server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        host = self.options.host
+        if host in ("0.0.0.0", "", "::"):
+            host = "127.0.0.1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}/api/v1"
+
+    def start(self) -> None:
+        apply_stage_environment()
+        self.moto, self.moto_endpoint = start_moto(self.options.moto_port)
+
+        from chalicelib import bootstrap, settings
+        from chalicelib.storage import table
+
+        bootstrap.reset()  # also forgets settings read before the environment was final
+        self.options.data_dir.mkdir(parents=True, exist_ok=True)
+        # The table and bucket come from the code's current definition (provision's own
+        # steps), so a new index appears even when old data is restored into it; the seed
+        # data comes last, and provision finds it already there.
+        table.ensure_table()
+        bootstrap.container().blobs.ensure_bucket()
+        self.restore_summary = self.snapshot.restore(*aws_clients())
+        self._restored = True
+        self.credentials = bootstrap.provision(demo=settings.get().demo_data) or {}
+
+        self.http = create_http_server(load_app(), self.options.host, self.options.port)
+        self._http_thread = threading.Thread(target=self.http.server.serve_forever,
+                                             name="chalice-local")
+        self._http_thread.start()
+
+    def stop(self, save: bool = True) -> dict[str, int] | None:
+        """Stop everything that was started; returns what the snapshot saved (None if nothing).
+
+        A failed start passes save=False: the data is the last snapshot plus whatever the
+        failed step half did, and the last snapshot is the better copy to keep.
+        """
+        saved = None
+        try:
+            self._stop_http()
+            if save and self._restored:
+                saved = self.snapshot.save(*aws_clients())
+        finally:
+            if self.moto is not None:
+                self.moto.stop()
+                self.moto = None
+        return saved
+
+    def _stop_http(self) -> None:
+        if self.http is None:
+            return
+        server = self.http.server
+        if self._http_thread is not None:
+            server.shutdown()  # returns once serve_forever has left its loop
+            self._http_thread.join()
+        server.end_connections()
+        server.server_close()  # closes the listening socket, joins handler threads
+        self.http = None
+
+
+def _describe(credentials: dict[str, Any]) -> list[str]:
+    lines = []
+    for role, creds in credentials.items():
+        if isinstance(creds, dict):
+            login = creds.get("email") or creds.get("login") or ""
+            rest = ", ".join(f"{k}={v}" for k, v in creds.items()
+                             if k not in ("email", "login", "password"))
+            text = f"{login} / {creds.get('password', '')}" + (f"  ({rest})" if rest else "")
+        else:
+            text = str(creds)
+        lines.append(f"  {role:<9} {text}")
+    return lines
+
+
+def announce(backend: EmbeddedBackend) -> None:
+    """Tell the human where to go, then tell scripts in one parseable line."""
+    summary = backend.restore_summary
+    restored = (f"restored {summary['items']} items, {summary['objects']} objects"
+                if summary else "no snapshot, started empty")
+    lines = [
+        "",
+        "Helpdesk dev server",
+        f"  API       {backend.base_url}",
+        f"  data      {backend.options.data_dir} ({restored})",
+        f"  moto      {backend.moto_endpoint}",
+        *_describe(backend.credentials),
+        "Press Ctrl-C to stop; data is saved to the snapshot on exit.",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+    ready = {"base_url": backend.base_url, "port": backend.port,
+             "moto_endpoint": backend.moto_endpoint, "data_dir": str(backend.options.data_dir),
+             "credentials": backend.credentials, "pid": os.getpid()}
+    print(f"{READY_MARKER} {json.dumps(ready, sort_keys=True)}", flush=True)
+
+
+class StopSignal:
+    """SIGINT/SIGTERM ask for a clean stop; a second one while stopping exits at once (the
+    previous snapshot is still intact, saves are atomic)."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+    def install(self) -> StopSignal:
+        signal.signal(signal.SIGINT, self._handle)
+        signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def _handle(self, signum: int, _frame: Any) -> None:
+        if self.event.is_set():
+            print("Stopping without saving.", file=sys.stderr, flush=True)
+            os._exit(128 + signum)
+        print(f"\n{signal.Signals(signum).name} received, stopping...", flush=True)
+        self.event.set()
+
+    def wait(self) -> None:
+        # A timed wait keeps the main thread responsive to signals on every platform.
+        while not self.event.wait(1.0):
+            pass
+
+
+def _configure_logging() -> None:
+    """Like `chalice local`: app logs to stdout. moto's per-request log is noise here."""
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
+    for noisy in ("werkzeug", "botocore", "boto3", "urllib3", "pynamodb"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main() -> int:
+    _configure_logging()
+    options = Options.from_env(os.environ)
+    stop = StopSignal().install()
+    backend = EmbeddedBackend(options)
+    try:
+        backend.start()
+    except Exception:
+        log.exception("dev server failed to start")
+        try:
+            backend.stop(save=False)
+        except Exception:
+            log.exception("and failed to stop cleanly")
+        return 1
+    announce(backend)
+    stop.wait()
+    try:
+        saved = backend.stop()
+    except Exception:
+        log.exception("stopping failed; the previous snapshot is kept")
+        return 1
+    if saved is not None:
+        print(f"Saved {saved['items']} items and {saved['objects']} objects to "
+              f"{options.snapshot_dir}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The only reader of os.environ. Values are read on first use, never at import time,
+so tests and the dev server can set the environment before anything asks."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    table_name: str
+    bucket_name: str
+    jwt_secret: str
+    jwt_issuer: str
+    jwt_ttl_seconds: int
+    admin_email: str
+    admin_password: str
+    demo_data: bool
+    ticket_number_prefix: str
+    max_body_bytes: int
+    max_attachment_bytes: int
+    max_attachments: int
+    system_fqdn: str
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _local_secret(path: Path) -> str:
+    """A signing key generated once per checkout so local tokens survive restarts."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    return value
+
+
+@lru_cache(maxsize=1)
+def get() -> Settings:
+    stage = _env("HELPDESK_STAGE", "local")
+    secret = os.environ.get("HELPDESK_JWT_SECRET")
+    if not secret:
+        if stage not in ("local", "test"):
+            raise RuntimeError("HELPDESK_JWT_SECRET must be set outside local runs")
+        secret = _local_secret(Path(_env("HELPDESK_DATA_DIR", ".local")) / "jwt-secret")
+    return Settings(
+        stage=stage,
+        region=_env("AWS_DEFAULT_REGION", _env("AWS_REGION", "us-east-1")),
+        table_name=_env("HELPDESK_TABLE", "helpdesk"),
+        bucket_name=_env("HELPDESK_BUCKET", "helpdesk-attachments"),
+        jwt_secret=secret,
+        jwt_issuer=_env("HELPDESK_JWT_ISSUER", "helpdesk"),
+        jwt_ttl_seconds=int(_env("HELPDESK_JWT_TTL", "3600")),
+        admin_email=_env("HELPDESK_ADMIN_EMAIL", "admin@example.com"),
+        admin_password=_env("HELPDESK_ADMIN_PASSWORD", "admin-password"),
+        demo_data=_env("HELPDESK_DEMO", "1") != "0",
+        ticket_number_prefix=_env("HELPDESK_TICKET_NUMBER_PREFIX", "45"),
+        max_body_bytes=int(_env("HELPDESK_MAX_BODY_BYTES", str(6 * 1024 * 1024))),
+        max_attachment_bytes=int(_env("HELPDESK_MAX_ATTACHMENT_BYTES", str(4 * 1024 * 1024))),
+        max_attachments=int(_env("HELPDESK_MAX_ATTACHMENTS", "20")),
+        system_fqdn=_env("HELPDESK_FQDN", "helpdesk.local"),
+    )
+
+
+def reset() -> None:
+    """Forget cached settings (tests change the environment between cases)."""
+    get.cache_clear()

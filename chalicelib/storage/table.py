@@ -1,0 +1,152 @@
+"""The single DynamoDB table: PynamoDB models with a discriminator, key builders and indexes.
+
+Every item has `pk`/`sk`; aggregates own partitions (`TICKET#<id>` holds the ticket and its
+articles). Four overloaded, sparse GSIs serve the list patterns; see docs/decisions.md for the
+access-pattern table. Domain fields travel as one JSON document (`doc`) so the domain dataclasses
+stay the single description of each object; only keys, version and TTL are typed attributes.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from pynamodb.attributes import (DiscriminatorAttribute, JSONAttribute, NumberAttribute,
+                                 TTLAttribute, UnicodeAttribute)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from .. import settings
+
+ID_WIDTH = 10
+
+
+def sortable(number: int) -> str:
+    """Zero-padded so that string order is numeric order in range keys."""
+    return f"{number:0{ID_WIDTH}d}"
+
+
+class _Index(GlobalSecondaryIndex):
+    class Meta:
+        projection = AllProjection()
+
+
+class Gsi1(_Index):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(_Index):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi3(_Index):
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi4(_Index):
+    class Meta:
+        index_name = "gsi4"
+        projection = AllProjection()
+    gsi4pk = UnicodeAttribute(hash_key=True)
+    gsi4sk = UnicodeAttribute(range_key=True)
+
+
+class Item(Model):
+    """Base of every stored item. `kind` picks the subclass when a query returns mixed items."""
+
+    class Meta:
+        table_name = "helpdesk"  # replaced by configure() before first use
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    doc = JSONAttribute(null=True)
+    version = NumberAttribute(null=True)
+    expires = TTLAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
+
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+    gsi3 = Gsi3()
+    gsi4 = Gsi4()
+
+
+class TicketItem(Item, discriminator="ticket"):
+    pass
+
+
+class ArticleItem(Item, discriminator="article"):
+    pass
+
+
+class UserItem(Item, discriminator="user"):
+    pass
+
+
+class OrganizationItem(Item, discriminator="organization"):
+    pass
+
+
+class CatalogItem(Item, discriminator="catalog"):
+    pass
+
+
+class PointerItem(Item, discriminator="pointer"):
+    """A unique key (login, email, ticket number, article id) pointing at its owner."""
+
+
+class CounterItem(Item, discriminator="counter"):
+    value = NumberAttribute(default=0)
+
+
+class AccessTokenItem(Item, discriminator="access_token"):
+    pass
+
+
+class RevokedItem(Item, discriminator="revoked"):
+    pass
+
+
+class SearchItem(Item, discriminator="search"):
+    pass
+
+
+def configure() -> None:
+    """Point the models at this stage's table; called by the composition root, not at import."""
+    current = settings.get()
+    Item.Meta.table_name = current.table_name
+    Item.Meta.region = current.region
+    Item._connection = None
+    for index in (Item.gsi1, Item.gsi2, Item.gsi3, Item.gsi4):
+        index._connection = None
+
+
+def ensure_table() -> None:
+    """Create the table with its indexes and TTL when it is missing (local runs and tests)."""
+    configure()
+    if not Item.exists():
+        Item.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+        Item._get_connection().connection.update_time_to_live(Item.Meta.table_name, "expires")
+
+
+def connection() -> Any:
+    """The low-level PynamoDB connection, for transactions."""
+    return Item._get_connection().connection
