@@ -13,6 +13,7 @@ from typing import Optional
 from . import settings
 from .auth.authorizers import Authenticator
 from .auth.tokens import JwtCodec, hash_password
+from .core.access_tokens import AccessTokens
 from .core.catalog import Catalog
 from .core.model import (ROLE_ADMIN, ROLE_AGENT, ROLE_CUSTOMER, SYSTEM_USER_ID, Group, Organization, Principal,
                          Priority, State, User)
@@ -54,6 +55,7 @@ class Container:
             TicketStore(current.region), self.catalog, self.users, self.blobs, TableSearchIndex(), self.ids,
             self.clock, fqdn=current.system_fqdn, number_prefix=current.ticket_number_prefix,
         )
+        self.access_tokens = AccessTokens(self.token_store, self.ids, self.clock)
         self.authenticator = Authenticator(
             self.user_store, self.organization_store, self.token_store, RevocationStore(),
             JwtCodec(current.jwt_secret, current.jwt_issuer, current.jwt_ttl_seconds), self.clock,
@@ -148,7 +150,7 @@ def _ensure_user(c: Container, email: str, password: str, firstname: str, lastna
         return existing
     now = iso(c.clock)
     user = User(id=c.ids.next_id("user"), login=email.lower(), email=email.lower(), firstname=firstname,
-                lastname=lastname, password_hash=hash_password(password), role_ids=role_ids,
+                lastname=lastname, password_hash=hash_password(password, c.settings.password_cost), role_ids=role_ids,
                 group_access=group_access, organization_id=organization_id, verified=True,
                 created_at=now, updated_at=now)
     c.user_store.create(user)

@@ -19,6 +19,7 @@ environment and rewrites the AWS part of it before anything creates a client.
 from __future__ import annotations
 
 import base64
+import errno
 import importlib
 import json
 import logging
@@ -39,7 +40,12 @@ READY_MARKER = "HELPDESK_READY"
 SNAPSHOT_FORMAT = 1
 _BATCH_WRITE_LIMIT = 25  # DynamoDB BatchWriteItem maximum
 
-log = logging.getLogger("helpdesk.devserver")
+# Not under "helpdesk": the Chalice app of that name gives its logger its own format.
+log = logging.getLogger("devserver")
+
+
+class StartupError(RuntimeError):
+    """A start failure the developer fixes without a traceback (a port in use, a bad snapshot)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -85,8 +91,23 @@ def _moto_server_class() -> type:
     from moto.server import ThreadedMotoServer
 
     class LoopbackMotoServer(ThreadedMotoServer):
-        """moto's threaded server whose stop() also releases the port (upstream leaves the
-        listening socket open until the process exits)."""
+        """moto's threaded server that reports a failed bind (upstream's start() would wait
+        forever) and whose stop() releases the port (upstream leaves the socket open)."""
+
+        _startup_error: BaseException | None = None
+
+        def _server_entry(self) -> None:
+            try:
+                super()._server_entry()
+            except BaseException as exc:  # noqa: B036 - handed to the starting thread
+                self._startup_error = exc
+                self._server_ready_event.set()
+
+        def start(self) -> None:
+            super().start()
+            if self._startup_error is not None:
+                raise StartupError(f"moto cannot listen on 127.0.0.1:{self._port}; choose "
+                                   f"another port with MOTO_PORT=... (0 picks a free one)")
 
         def stop(self) -> None:
             super().stop()
@@ -192,7 +213,7 @@ _OBJECT_HEADERS = ("ContentType", "ContentDisposition", "ContentEncoding", "Cont
                    "CacheControl")
 
 
-class SnapshotError(RuntimeError):
+class SnapshotError(StartupError):
     """The snapshot on disk cannot be trusted; refuse to start rather than lose it on stop."""
 
 
@@ -604,8 +625,9 @@ class EmbeddedBackend:
         self.credentials = bootstrap.provision(demo=settings.get().demo_data) or {}
 
         self.http = create_http_server(load_app(), self.options.host, self.options.port)
+        # A short poll interval: stop() waits up to one interval for serve_forever to notice.
         self._http_thread = threading.Thread(target=self.http.server.serve_forever,
-                                             name="chalice-local")
+                                             kwargs={"poll_interval": 0.1}, name="chalice-local")
         self._http_thread.start()
 
     def stop(self, save: bool = True) -> dict[str, int] | None:
@@ -666,31 +688,51 @@ def announce(backend: EmbeddedBackend) -> None:
         "Press Ctrl-C to stop; data is saved to the snapshot on exit.",
         "",
     ]
-    print("\n".join(lines), flush=True)
+    say("\n".join(lines))
     ready = {"base_url": backend.base_url, "port": backend.port,
              "moto_endpoint": backend.moto_endpoint, "data_dir": str(backend.options.data_dir),
              "credentials": backend.credentials, "pid": os.getpid()}
-    print(f"{READY_MARKER} {json.dumps(ready, sort_keys=True)}", flush=True)
+    say(f"{READY_MARKER} {json.dumps(ready, sort_keys=True)}")
+
+
+def say(text: str) -> None:
+    """Print for the human; a closed terminal (SIGHUP) must not break the stop that saves."""
+    try:
+        print(text, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 class StopSignal:
-    """SIGINT/SIGTERM ask for a clean stop; a second one while stopping exits at once (the
-    previous snapshot is still intact, saves are atomic)."""
+    """SIGINT, SIGTERM and SIGHUP ask for a clean stop.
+
+    The same request often arrives twice: a terminal signals the whole process group, and make
+    forwards SIGTERM to its child. Repeats within a couple of seconds are ignored; a later one
+    (Ctrl-C again on a stop that hangs) exits at once without saving, which loses nothing but
+    the session, since the previous snapshot is only ever replaced whole.
+    """
+
+    DUPLICATE_WINDOW = 2.0
 
     def __init__(self) -> None:
         self.event = threading.Event()
+        self._first: float | None = None
 
     def install(self) -> StopSignal:
-        signal.signal(signal.SIGINT, self._handle)
-        signal.signal(signal.SIGTERM, self._handle)
+        for signum in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if signum is not None:
+                signal.signal(signum, self._handle)
         return self
 
     def _handle(self, signum: int, _frame: Any) -> None:
-        if self.event.is_set():
-            print("Stopping without saving.", file=sys.stderr, flush=True)
+        now = time.monotonic()
+        if self._first is None:
+            self._first = now
+            say(f"\n{signal.Signals(signum).name} received, stopping...")
+            self.event.set()
+        elif now - self._first >= self.DUPLICATE_WINDOW:
+            say("Stopping now, without saving this session.")
             os._exit(128 + signum)
-        print(f"\n{signal.Signals(signum).name} received, stopping...", flush=True)
-        self.event.set()
 
     def wait(self) -> None:
         # A timed wait keeps the main thread responsive to signals on every platform.
@@ -712,8 +754,14 @@ def main() -> int:
     backend = EmbeddedBackend(options)
     try:
         backend.start()
-    except Exception:
-        log.exception("dev server failed to start")
+    except Exception as exc:
+        if isinstance(exc, StartupError):
+            log.error("dev server not started: %s", exc)
+        elif isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+            log.error("dev server not started: %s:%s is in use; choose another port with "
+                      "PORT=... (0 picks a free one)", options.host, options.port)
+        else:
+            log.exception("dev server failed to start")
         try:
             backend.stop(save=False)
         except Exception:
@@ -727,8 +775,8 @@ def main() -> int:
         log.exception("stopping failed; the previous snapshot is kept")
         return 1
     if saved is not None:
-        print(f"Saved {saved['items']} items and {saved['objects']} objects to "
-              f"{options.snapshot_dir}", flush=True)
+        say(f"Saved {saved['items']} items and {saved['objects']} objects to "
+            f"{options.snapshot_dir}")
     return 0
 
 

@@ -26,6 +26,7 @@ class Settings:
     max_attachment_bytes: int
     max_attachments: int
     system_fqdn: str
+    password_cost: int  # log2 of scrypt's N; lowered only by the test suite
 
     @property
     def is_local(self) -> bool:
@@ -71,6 +72,7 @@ def get() -> Settings:
         max_attachment_bytes=int(_env("HELPDESK_MAX_ATTACHMENT_BYTES", str(4 * 1024 * 1024))),
         max_attachments=int(_env("HELPDESK_MAX_ATTACHMENTS", "20")),
         system_fqdn=_env("HELPDESK_FQDN", "helpdesk.local"),
+        password_cost=max(10, min(20, int(_env("HELPDESK_PASSWORD_COST", "14")))),
     )
 
 

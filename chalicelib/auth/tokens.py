@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 ALGORITHM = "HS256"
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
+SCRYPT_R, SCRYPT_P = 8, 1
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti"]
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, cost: int = 14) -> str:
+    """scrypt with a random salt; the parameters travel with the hash so they can be raised later."""
+    n = 2 ** cost
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
-    return "scrypt${}${}${}${}${}".format(SCRYPT_N, SCRYPT_R, SCRYPT_P,
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
+    return "scrypt${}${}${}${}${}".format(n, SCRYPT_R, SCRYPT_P,
                                          base64.b64encode(salt).decode(), base64.b64encode(digest).decode())
 
 
@@ -32,15 +34,6 @@ def verify_password(password: str, stored: str) -> bool:
     candidate = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
                                dklen=len(base64.b64decode(digest)))
     return hmac.compare_digest(candidate, base64.b64decode(digest))
-
-
-def new_access_token() -> str:
-    """A personal access token as Zammad shows it: 64 URL-safe characters."""
-    return secrets.token_urlsafe(48)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

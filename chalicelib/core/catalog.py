@@ -34,7 +34,7 @@ def _find(items: Sequence[Named], ref: Ref) -> Named:
             if item.name.lower() == lowered:
                 return item
         raise LookupFailed(ref.field, ref.name)
-    raise InvalidInput(f"{ref.field.capitalize()} can't be blank", field=ref.field)
+    raise InvalidInput(f"The required value '{ref.field}_id' is missing.", field=ref.field)
 
 
 class Catalog:

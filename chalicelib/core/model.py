@@ -278,3 +278,25 @@ class Principal:
     @property
     def is_customer(self) -> bool:
         return not self.is_agent and self.has("ticket.customer")
+
+
+# Zammad's permission catalogue (the part this service acts on), as user_access_token lists it.
+PERMISSIONS: tuple[tuple[int, str, str], ...] = (
+    (1, "admin", "Admin Interface"),
+    (2, "admin.user", "Manage Users"),
+    (3, "admin.group", "Manage Groups"),
+    (4, "admin.organization", "Manage Organizations"),
+    (5, "admin.object", "Manage Objects"),
+    (6, "admin.tag", "Manage Tags"),
+    (7, "admin.api", "Manage API"),
+    (20, "user_preferences", "User Preferences"),
+    (21, "user_preferences.password", "Change password"),
+    (22, "user_preferences.language", "Change language"),
+    (23, "user_preferences.access_token", "Manage personal API tokens"),
+    (50, "ticket.agent", "Access to Ticket in Agent mode"),
+    (51, "ticket.customer", "Access to Ticket in Customer mode"),
+    (60, "chat.agent", "Access to Chat"),
+    (70, "knowledge_base.editor", "Knowledge Base Editor"),
+    (71, "knowledge_base.reader", "Knowledge Base Reader"),
+    (80, "report", "Report Interface"),
+)

@@ -63,6 +63,10 @@ def can_read_groups(principal: Principal) -> bool:
     return principal.has("admin.group") or principal.is_agent
 
 
+def can_manage_access_tokens(principal: Principal) -> bool:
+    return principal.has("user_preferences.access_token")
+
+
 def can_act_on_behalf(principal: Principal) -> bool:
     return principal.has("admin.user")
 

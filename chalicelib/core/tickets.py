@@ -215,11 +215,11 @@ class TicketService:
                    attachment_id: int) -> tuple[Attachment, bytes]:
         ticket, article = self.article(principal, article_id)
         if ticket.id != ticket_id:
-            raise NotFound("Ticket::Article", article_id)
+            raise PermissionDenied("The article does not belong to the specified ticket.")
         for attachment in article.attachments:
             if attachment.id == attachment_id:
                 return attachment, self._blobs.get(blob_key(ticket.id, article.id, attachment.id))
-        raise NotFound("Store", attachment_id)
+        raise PermissionDenied("The file does not belong to the specified article.")
 
     # --- writes --------------------------------------------------------------------------
 
@@ -228,9 +228,9 @@ class TicketService:
         if not principal.is_agent:
             data = replace(data, owner_id=None, customer=None, preferences=None)
         if not (data.title or "").strip():
-            raise InvalidInput("Title can't be blank", field="title")
+            raise InvalidInput("Missing required value for field 'title'!", field="title")
         if data.group is None:
-            raise InvalidInput("Group can't be blank", field="group")
+            raise InvalidInput("The required value 'group_id' is missing.", field="group")
         group = catalog.group(data.group)
         if data.article is None:
             raise InvalidInput("article hash is missing", field="article")
@@ -242,7 +242,7 @@ class TicketService:
         if not principal.is_agent:
             customer = principal.user
         elif data.customer is None:
-            raise InvalidInput("Customer can't be blank", field="customer")
+            raise InvalidInput("The required value 'customer_id' is missing.", field="customer")
         else:  # last: a guessed customer is created only once everything else is known to be valid
             customer = self.users.resolve_customer(data.customer, principal.id)
         now = iso(self._clock)
@@ -287,7 +287,7 @@ class TicketService:
 
     def delete(self, principal: Principal, ticket_id: int) -> None:
         ticket = self._load(ticket_id)
-        policy.require(policy.can_delete_ticket(principal, ticket))
+        policy.require(policy.can_delete_ticket(principal, ticket), "Not authorized (admin permission required)!")
         articles = self.tickets.delete(ticket)
         keys = [blob_key(ticket.id, a.id, att.id) for a in articles for att in a.attachments]
         if keys:
@@ -319,7 +319,7 @@ class TicketService:
         changed = replace(ticket, article_ids=list(ticket.article_ids), preferences=dict(ticket.preferences))
         if data.title is not None:
             if not data.title.strip():
-                raise InvalidInput("Title can't be blank", field="title")
+                raise InvalidInput("Missing required value for field 'title'!", field="title")
             changed.title = data.title.strip()
         if principal.is_agent:
             if data.group is not None:
@@ -370,8 +370,9 @@ class TicketService:
         if state is None or not state.is_closed or ticket.state_id != before.state_id:
             return
         group = catalog.group_by_id(ticket.group_id)
-        if group is not None and group.follow_up_possible == "new_ticket" and not principal.is_agent:
-            raise PermissionDenied("Cannot follow-up on a closed ticket. Please create a new ticket.")
+        if group is not None and group.follow_up_possible == "new_ticket" and \
+                not policy.has_group_access(principal, ticket.group_id, "change"):
+            raise InvalidInput("Cannot follow-up on a closed ticket. Please create a new ticket.")
         ticket.state_id = catalog.default_follow_up_state().id
 
     def _build_article(self, principal: Principal, ticket: Ticket, data: ArticleInput,

@@ -74,7 +74,7 @@ class UserDirectory:
             if user is None:
                 raise LookupFailed("customer", ref.login)
             return user
-        raise InvalidInput("Customer can't be blank", field="customer")
+        raise InvalidInput("The required value 'customer_id' is missing.", field="customer")
 
     def _find_or_create_customer(self, email: str, actor_id: int) -> User:
         email = email.strip()

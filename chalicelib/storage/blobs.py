@@ -1,12 +1,20 @@
 """Attachment bytes in S3. The client is made on first use, never at import."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Optional
 
 from ..core.errors import NotFound
 from ..core.ports import NewBlob
 
 DELETE_BATCH = 1000
+
+
+@lru_cache(maxsize=4)
+def _s3_client(region: str) -> Any:
+    """One client per region and process: creating one costs more than most requests."""
+    import boto3  # heavy; only requests that touch bytes pay for it
+    return boto3.client("s3", region_name=region)
 
 
 class S3BlobStore:
@@ -18,8 +26,7 @@ class S3BlobStore:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3  # heavy; only requests that touch bytes pay for it
-            self._client = boto3.client("s3", region_name=self._region)
+            self._client = _s3_client(self._region)
         return self._client
 
     def put(self, blob: NewBlob) -> None:

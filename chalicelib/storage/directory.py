@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Callable, Generic, Iterable, Optional, TypeVar
 
-from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
 from ..core.model import Organization, User
 from .codec import from_doc, to_doc
 from .errors import conditional
+from . import table
 from .table import Item, OrganizationItem, PointerItem, UserItem, sortable
 
 T = TypeVar("T", User, Organization)
@@ -59,7 +59,7 @@ class _Directory(Generic[T]):
 
     def create(self, obj: T) -> None:
         with conditional(self.conflict_message(obj)):
-            with TransactWrite(connection=Connection(region=self._region)) as tx:
+            with TransactWrite(connection=table.connection()) as tx:
                 tx.save(self._item(obj), condition=Item.pk.does_not_exist())
                 for unique_key in self.unique_keys(obj):
                     tx.save(PointerItem(pk=unique_key, sk=POINTER_SK, doc={"id": obj.id}),
@@ -71,7 +71,7 @@ class _Directory(Generic[T]):
         old_keys = set(self.unique_keys(previous)) if previous else set()
         new_keys = set(self.unique_keys(obj))
         with conditional(self.conflict_message(obj)):
-            with TransactWrite(connection=Connection(region=self._region)) as tx:
+            with TransactWrite(connection=table.connection()) as tx:
                 tx.save(self._item(obj))
                 for unique_key in new_keys - old_keys:
                     tx.save(PointerItem(pk=unique_key, sk=POINTER_SK, doc={"id": obj.id}),

@@ -132,6 +132,8 @@ class SearchItem(Item, discriminator="search"):
 def configure() -> None:
     """Point the models at this stage's table; called by the composition root, not at import."""
     current = settings.get()
+    if (Item.Meta.table_name, getattr(Item.Meta, "region", None)) == (current.table_name, current.region):
+        return  # keep the connection: creating a botocore client costs more than most requests
     Item.Meta.table_name = current.table_name
     Item.Meta.region = current.region
     Item._connection = None

@@ -4,13 +4,13 @@ from __future__ import annotations
 import heapq
 from typing import Iterable, Iterator, Optional
 
-from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
 from ..core.model import Article, Ticket
 from ..core.ports import TicketScope
 from .codec import from_doc, to_doc
 from .errors import conditional
+from . import table
 from .table import ArticleItem, Item, PointerItem, TicketItem, sortable
 
 TICKET_SK = "#TICKET"
@@ -53,7 +53,7 @@ class TicketStore:
         self._region = region
 
     def _transaction(self) -> TransactWrite:
-        return TransactWrite(connection=Connection(region=self._region))
+        return TransactWrite(connection=table.connection())
 
     def get(self, ticket_id: int) -> Optional[Ticket]:
         try:

@@ -69,6 +69,14 @@ class LiveServer:
     def customer(self) -> dict[str, Any]:
         return self.credentials["customer"]
 
+    def stop(self, timeout: Optional[float] = None) -> int:
+        """SIGTERM the process group and wait; returns the exit status."""
+        return stop_server(self, STOP_TIMEOUT if timeout is None else timeout)
+
+    def group_alive(self) -> bool:
+        """True while any process of the server's group still exists."""
+        return group_alive(self.pgid)
+
     def output(self) -> str:
         try:
             return self.log_path.read_text(errors="replace")

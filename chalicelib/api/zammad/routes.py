@@ -11,7 +11,7 @@ from chalice import Blueprint, Response
 
 from ... import bootstrap
 from ...core import policy
-from ...core.errors import DomainError, InvalidInput, NotFound
+from ...core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from ...core.model import Article, Principal, Ticket
 from ...core.tickets import SearchRequest
 from ..application import binary_type
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint(__name__)
 CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
 # Zammad's paginate_with limits.
-LIST_DEFAULT_PER_PAGE, LIST_MAX_PER_PAGE = 50, 100
+LIST_DEFAULT_PER_PAGE, LIST_MAX_PER_PAGE = 100, 100
 SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT = 50, 200
 INLINE_SAFE_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/gif", "image/webp")
 
@@ -54,8 +54,8 @@ class Call:
 
 
 def json_response(data: Any, status: int = 200, headers: Optional[dict[str, str]] = None) -> Response:
-    return Response(body=json.dumps(data), status_code=status,
-                    headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+    return Response(body=json.dumps(data), status_code=status, headers={
+        "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", **(headers or {})})
 
 
 def error_response(error: DomainError) -> Response:
@@ -115,12 +115,13 @@ def render_tickets(call: Call, tickets: list[Ticket]) -> Any:
     return [schema.ticket(t) for t in tickets]
 
 
-def render_ticket(call: Call, ticket: Ticket, status: int = 200) -> Response:
+def render_ticket(call: Call, ticket: Ticket, status: int = 200, with_ids: bool = True) -> Response:
+    """Create and update answer with the association ids; a plain show has the columns only."""
     if wants_expand(call):
         return json_response(schema.ticket_expanded(ticket, call.names([ticket])), status)
     if wants_full(call):
         return json_response({"id": ticket.id, "assets": schema.assets([ticket], call.names([ticket]))}, status)
-    return json_response(schema.ticket_with_ids(ticket), status)
+    return json_response(schema.ticket_with_ids(ticket) if with_ids else schema.ticket(ticket), status)
 
 
 @route("/tickets")
@@ -134,11 +135,11 @@ def list_tickets(call: Call) -> Any:
 @route("/tickets/search")
 def search_tickets(call: Call) -> Any:
     limit = int_param(call.params, "limit", SEARCH_DEFAULT_LIMIT, maximum=SEARCH_MAX_LIMIT)
-    per_page = int_param(call.params, "per_page", limit, maximum=SEARCH_MAX_LIMIT)
+    per_page = int_param(call.params, "per_page", limit, maximum=SEARCH_MAX_LIMIT)  # per_page wins over limit
     page = int_param(call.params, "page", 1)
     request = SearchRequest(
         query=call.params.get("query", "") or "", offset=(page - 1) * per_page, limit=per_page,
-        sort_by=call.params.get("sort_by") or "updated_at", order_by=call.params.get("order_by") or "desc",
+        sort_by=call.params.get("sort_by") or "created_at", order_by=call.params.get("order_by") or "desc",
     )
     result = call.container.tickets.search(call.principal, request)
     if wants_full(call):
@@ -157,7 +158,7 @@ def show_ticket(call: Call, ticket_id: str) -> Any:
         return {"ticket_id": ticket.id, "ticket_article_ids": [a.id for a in articles],
                 "assets": schema.assets([ticket], names, articles), "links": [], "tags": [], "mentions": [],
                 "time_accountings": [], "form_meta": {"filter": {}, "dependencies": {}}}
-    return render_ticket(call, ticket)
+    return render_ticket(call, ticket, with_ids=False)
 
 
 @route("/tickets", methods=("POST",))
@@ -211,14 +212,18 @@ def download_attachment(call: Call, ticket_id: str, article_id: str, attachment_
     attachment, data = call.container.tickets.attachment(
         call.principal, path_id(ticket_id, "Ticket"), path_id(article_id, "Ticket::Article"),
         path_id(attachment_id, "Store"))
+    disposition = call.params.get("disposition") or "inline"
+    if disposition not in ("inline", "attachment"):
+        raise PermissionDenied(f"Invalid disposition {disposition} requested. Only inline, attachment are valid.")
     content_type = binary_type(attachment.content_type or "")
-    inline = call.params.get("view") == "inline" and content_type in INLINE_SAFE_TYPES
+    inline = disposition == "inline" and content_type in INLINE_SAFE_TYPES
     filename = attachment.filename.replace('"', "").replace("\r", "").replace("\n", "")
     return Response(body=data, status_code=200, headers={
         "Content-Type": content_type,
         "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"',
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Content-Security-Policy": "default-src 'none'",
+        "Cache-Control": "private, no-store",
     })
 
 
@@ -268,3 +273,25 @@ def show_group(call: Call, group_id: str) -> Any:
     if found is None:
         raise NotFound("Group", group_id)
     return schema.group(found)
+
+
+# --- personal access tokens ------------------------------------------------------------------
+
+@route("/user_access_token")
+def list_access_tokens(call: Call) -> Any:
+    tokens = call.container.access_tokens.list(call.principal)
+    return {"tokens": [schema.access_token(t) for t in tokens], "permissions": schema.permissions(call.principal)}
+
+
+@route("/user_access_token", methods=("POST",))
+def create_access_token(call: Call) -> Any:
+    body = schema.access_token_input(call.body())
+    _, raw = call.container.access_tokens.create(call.principal, *body)
+    return json_response({"name": raw, "token": raw}, 201)
+
+
+@route("/user_access_token/{token_id}", methods=("DELETE", "PUT"))
+def delete_access_token(call: Call, token_id: str) -> Any:
+    """The seed documents PUT for this delete; its samples and Zammad use DELETE. Both work."""
+    call.container.access_tokens.delete(call.principal, path_id(token_id, "Token"))
+    return {}

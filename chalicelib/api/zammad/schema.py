@@ -8,7 +8,8 @@ from typing import Any, Iterable, Optional
 
 from ...core.catalog import Catalog, Ref
 from ...core.errors import DomainError, InvalidInput, TooLarge
-from ...core.model import Article, Group, Organization, Priority, State, Ticket, User
+from ...core.model import (PERMISSIONS, AccessToken, Article, Group, Organization, Principal, Priority, State,
+                           Ticket, User)
 from ...core.tickets import ArticleInput, AttachmentInput, TicketInput
 from ...core.users import CustomerRef
 
@@ -157,30 +158,22 @@ class Limits:
 
 # --- rendering ---------------------------------------------------------------------------
 
-TICKET_ESCALATION_FIELDS = (
-    "first_response_escalation_at", "first_response_in_min", "first_response_diff_in_min",
-    "close_escalation_at", "close_in_min", "close_diff_in_min", "update_escalation_at",
-    "update_in_min", "update_diff_in_min", "escalation_at",
-)
-
-
 def ticket(t: Ticket) -> dict[str, Any]:
-    """Zammad's ticket attributes, in Zammad's order (S-Z-Ticket)."""
-    out: dict[str, Any] = {
+    """Zammad's ticket attributes in Zammad's order (S-Z-Ticket). Escalation figures come with SLAs."""
+    return {
         "id": t.id, "group_id": t.group_id, "priority_id": t.priority_id, "state_id": t.state_id,
         "organization_id": t.organization_id, "number": t.number, "title": t.title, "owner_id": t.owner_id,
         "customer_id": t.customer_id, "note": t.note, "first_response_at": t.first_response_at,
-        "close_at": t.close_at, "last_contact_at": t.last_contact_at,
-        "last_contact_agent_at": t.last_contact_agent_at, "last_contact_customer_at": t.last_contact_customer_at,
-        "last_owner_update_at": t.last_owner_update_at, "create_article_type_id": t.create_article_type_id,
-        "create_article_sender_id": t.create_article_sender_id, "article_count": t.article_count,
-        "pending_time": t.pending_time, "type": t.type, "time_unit": t.time_unit, "preferences": t.preferences,
-        "updated_by_id": t.updated_by_id, "created_by_id": t.created_by_id, "created_at": t.created_at,
-        "updated_at": t.updated_at,
+        "first_response_escalation_at": None, "first_response_in_min": None, "first_response_diff_in_min": None,
+        "close_at": t.close_at, "close_escalation_at": None, "close_in_min": None, "close_diff_in_min": None,
+        "update_escalation_at": None, "update_in_min": None, "update_diff_in_min": None,
+        "last_contact_at": t.last_contact_at, "last_contact_agent_at": t.last_contact_agent_at,
+        "last_contact_customer_at": t.last_contact_customer_at, "last_owner_update_at": t.last_owner_update_at,
+        "create_article_type_id": t.create_article_type_id, "create_article_sender_id": t.create_article_sender_id,
+        "article_count": t.article_count, "escalation_at": None, "pending_time": t.pending_time, "type": t.type,
+        "time_unit": t.time_unit, "preferences": t.preferences, "updated_by_id": t.updated_by_id,
+        "created_by_id": t.created_by_id, "created_at": t.created_at, "updated_at": t.updated_at,
     }
-    for name in TICKET_ESCALATION_FIELDS:
-        out.setdefault(name, None)
-    return out
 
 
 def ticket_with_ids(t: Ticket) -> dict[str, Any]:
@@ -247,9 +240,11 @@ def article(a: Article, names: Names) -> dict[str, Any]:
         attachment_id = by_cid.get(match.group(2))
         if attachment_id is None:
             return match.group(0)
+        linked.add(attachment_id)
         quote = match.group(1)
         return f"{quote}{attachment_url(a.ticket_id, a.id, attachment_id)}?view=inline{quote}"
 
+    linked: set[int] = set()
     body = _CID.sub(link, a.body) if by_cid else a.body
     return {
         "id": a.id, "ticket_id": a.ticket_id, "type_id": a.type_id, "sender_id": a.sender_id,
@@ -258,9 +253,9 @@ def article(a: Article, names: Names) -> dict[str, Any]:
         "content_type": a.content_type, "references": a.references, "body": body, "internal": a.internal,
         "preferences": a.preferences, "updated_by_id": a.updated_by_id, "created_by_id": a.created_by_id,
         "origin_by_id": a.origin_by_id, "created_at": a.created_at, "updated_at": a.updated_at,
-        "attachments": [
+        "attachments": [  # inline images referenced from the body are not listed, as in Zammad
             {"id": att.id, "filename": att.filename, "size": str(att.size), "preferences": att.preferences}
-            for att in a.attachments
+            for att in a.attachments if att.id not in linked
         ],
         "type": a.type, "sender": a.sender,
         "created_by": names.login(a.created_by_id), "updated_by": names.login(a.updated_by_id),
@@ -350,3 +345,30 @@ def assets(tickets: Iterable[Ticket], names: Names, articles: Iterable[Article] 
 def error(e: DomainError) -> dict[str, str]:
     """Zammad's error body: `error` and `error_human` carry the same humanized message."""
     return {"error": e.message, "error_human": e.message}
+
+
+def access_token_input(body: Any) -> tuple[str, list[str], Optional[str]]:
+    body = _object(body)
+    permission = body.get("permission", [])
+    if isinstance(permission, str):
+        permission = [permission]
+    if not isinstance(permission, list) or not all(isinstance(p, str) for p in permission):
+        raise InvalidInput("Invalid value for param 'permission'", field="permission")
+    return _text(body, "label") or "", permission, _text(body, "expires_at")
+
+
+def access_token(t: AccessToken) -> dict[str, Any]:
+    """A listed token: its label and scope, never the secret."""
+    return {
+        "id": t.id, "user_id": t.user_id, "name": t.label, "label": t.label, "persistent": True,
+        "preferences": {"permission": list(t.permissions)}, "expires_at": t.expires_at,
+        "last_used_at": t.last_used_at, "created_at": t.created_at, "updated_at": t.updated_at,
+    }
+
+
+def permissions(principal: Principal) -> list[dict[str, Any]]:
+    """The permissions a token of this user may carry."""
+    return [
+        {"id": pid, "name": name, "note": note, "preferences": {}, "active": True}
+        for pid, name, note in PERMISSIONS if principal.has(name)
+    ]
