@@ -11,8 +11,8 @@ venv: $(STAMP)
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade 'pip<26.3'
-	$(BIN)/python -m pip install -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade 'pip<26.3'
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 run: venv
