@@ -6,8 +6,9 @@ One process holds everything a laptop needs, so there is nothing to install or c
   reaches through AWS_ENDPOINT_URL;
 * the Chalice app, served by chalice's own local server (what `chalice local` runs), with
   TCP_NODELAY on every connection and a clean way to stop;
-* a snapshot of the table and the bucket under $HELPDESK_DATA_DIR/snapshot/, written on
-  SIGINT/SIGTERM and restored on the next start, so data survives a restart.
+* a snapshot of the table and the bucket under $HELPDESK_DATA_DIR/snapshot/, written when
+  SIGINT/SIGTERM/SIGHUP stops the server and restored on the next start, so data survives a
+  restart (a SIGKILL loses the session, never the previous snapshot).
 
 Options come from the environment: PORT (8000; 0 picks a free port), HOST (127.0.0.1),
 MOTO_PORT (a free port). Once the server accepts requests it prints one machine-readable line,
@@ -32,7 +33,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 PROJECT_DIR = Path(__file__).absolute().parent.parent
 CHALICE_STAGE = "local"
@@ -63,7 +64,7 @@ class Options:
     data_dir: Path
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | os._Environ) -> Options:
+    def from_env(cls, environ: Mapping[str, str]) -> Options:
         def text(name: str, default: str) -> str:
             value = environ.get(name)
             return value if value not in (None, "") else default
@@ -81,24 +82,70 @@ class Options:
         return self.data_dir / "snapshot"
 
 
+def lock_data_dir(data_dir: Path) -> Any:
+    """Hold an exclusive lock on the data directory for the life of the process.
+
+    Two servers on one directory would each restore the same snapshot and the later stop would
+    overwrite what the other saved. The OS drops the lock when the process ends, however it ends.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = (data_dir / "devserver.lock").open("a+")
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, as before
+        return handle
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        owner = handle.read().strip() or "?"
+        handle.close()
+        raise StartupError(f"another dev server (pid {owner}) is using {data_dir}; stop it or "
+                           f"choose another HELPDESK_DATA_DIR") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
 # --------------------------------------------------------------------------------------------
 # moto
 # --------------------------------------------------------------------------------------------
 
 
 def _moto_server_class() -> type:
-    """Imported lazily: moto takes a second to import and `--help`-style uses should not pay."""
+    """Built on first use: moto takes a second to import, and importing this module (tests
+    use Snapshot alone) should not pay for it."""
+    import threading
+
+    from moto.moto_server.werkzeug_app import (DomainDispatcherApplication, MotoRequestHandler,
+                                               create_backend_app)
     from moto.server import ThreadedMotoServer
+    from werkzeug.serving import make_server
 
     class LoopbackMotoServer(ThreadedMotoServer):
         """moto's threaded server that reports a failed bind (upstream's start() would wait
-        forever) and whose stop() releases the port (upstream leaves the socket open)."""
+        forever), whose stop() releases the port (upstream leaves the socket open), and that
+        handles one request at a time: moto's backends are not thread-safe (concurrent
+        TransactWriteItems fail with "dictionary changed size during iteration"), while the
+        API server in front of it is threaded."""
 
         _startup_error: BaseException | None = None
 
         def _server_entry(self) -> None:
             try:
-                super()._server_entry()
+                app = DomainDispatcherApplication(create_backend_app)
+                lock = threading.Lock()
+
+                def serialized(environ: dict, start_response: Any) -> Any:
+                    with lock:
+                        return list(app(environ, start_response))
+
+                self._server = make_server(self._ip_address, self._port, serialized, True,
+                                           request_handler=MotoRequestHandler)
+                self._server_ready_event.set()
+                self._server.serve_forever()
             except BaseException as exc:  # noqa: B036 - handed to the starting thread
                 self._startup_error = exc
                 self._server_ready_event.set()
@@ -590,6 +637,7 @@ class EmbeddedBackend:
         self.http: Any = None
         self._http_thread: threading.Thread | None = None
         self._restored = False
+        self._lock: Any = None
         self.restore_summary: dict[str, int] | None = None
         self.credentials: dict[str, Any] = {}
 
@@ -607,6 +655,7 @@ class EmbeddedBackend:
         return f"http://{host}:{self.port}/api/v1"
 
     def start(self) -> None:
+        self._lock = lock_data_dir(self.options.data_dir)
         apply_stage_environment()
         self.moto, self.moto_endpoint = start_moto(self.options.moto_port)
 
@@ -614,7 +663,6 @@ class EmbeddedBackend:
         from chalicelib.storage import table
 
         bootstrap.reset()  # also forgets settings read before the environment was final
-        self.options.data_dir.mkdir(parents=True, exist_ok=True)
         # The table and bucket come from the code's current definition (provision's own
         # steps), so a new index appears even when old data is restored into it; the seed
         # data comes last, and provision finds it already there.
@@ -645,6 +693,9 @@ class EmbeddedBackend:
             if self.moto is not None:
                 self.moto.stop()
                 self.moto = None
+            if self._lock is not None:
+                self._lock.close()
+                self._lock = None
         return saved
 
     def _stop_http(self) -> None:
