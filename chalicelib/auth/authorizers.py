@@ -15,7 +15,7 @@ from collections import OrderedDict
 from typing import Mapping, Optional
 
 from ..core.errors import AuthenticationFailed, PermissionDenied
-from ..core.model import AccessToken, Principal, User
+from ..core.model import AccessToken, Principal, User, grants
 from ..core.ports import AccessTokenRepository, Clock, OrganizationRepository, RevocationList, UserRepository
 from ..core.users import iso
 from ..core.access_tokens import hash_token
@@ -53,12 +53,6 @@ class _VerifiedPasswords:
 
 
 _verified = _VerifiedPasswords()
-
-
-def grants(held: frozenset[str] | set[str], permission: str) -> bool:
-    """True when `held` contains the permission or one of its parents ("admin" grants "admin.user")."""
-    parts = permission.split(".")
-    return any(".".join(parts[:i]) in held for i in range(1, len(parts) + 1))
 
 
 def effective_permissions(user: User, token: Optional[AccessToken]) -> frozenset[str]:

@@ -33,8 +33,19 @@ ROLE_NAMES = {ROLE_ADMIN: "Admin", ROLE_AGENT: "Agent", ROLE_CUSTOMER: "Customer
 SYSTEM_USER_ID = 1  # Zammad's "-" user: owner of unassigned tickets, author of system changes
 
 
+@dataclass(kw_only=True)
+class Audited:
+    """Bookkeeping every administered object carries, as Zammad shows it."""
+    active: bool = True
+    note: str = ""
+    created_by_id: int = SYSTEM_USER_ID
+    updated_by_id: int = SYSTEM_USER_ID
+    created_at: str = ""
+    updated_at: str = ""
+
+
 @dataclass
-class Group:
+class Group(Audited):
     id: int
     name: str
     follow_up_possible: str = "yes"          # "yes" | "new_ticket"
@@ -42,16 +53,10 @@ class Group:
     assignment_timeout: Optional[int] = None
     signature_id: Optional[int] = None
     email_address_id: Optional[int] = None
-    active: bool = True
-    note: str = ""
-    created_by_id: int = SYSTEM_USER_ID
-    updated_by_id: int = SYSTEM_USER_ID
-    created_at: str = ""
-    updated_at: str = ""
 
 
 @dataclass
-class State:
+class State(Audited):
     id: int
     name: str
     state_type_id: int
@@ -59,12 +64,6 @@ class State:
     ignore_escalation: bool = False
     default_create: bool = False
     default_follow_up: bool = False
-    active: bool = True
-    note: str = ""
-    created_by_id: int = SYSTEM_USER_ID
-    updated_by_id: int = SYSTEM_USER_ID
-    created_at: str = ""
-    updated_at: str = ""
 
     @property
     def state_type(self) -> str:
@@ -76,33 +75,21 @@ class State:
 
 
 @dataclass
-class Priority:
+class Priority(Audited):
     id: int
     name: str
     default_create: bool = False
     ui_icon: Optional[str] = None
     ui_color: Optional[str] = None
-    active: bool = True
-    note: str = ""
-    created_by_id: int = SYSTEM_USER_ID
-    updated_by_id: int = SYSTEM_USER_ID
-    created_at: str = ""
-    updated_at: str = ""
 
 
 @dataclass
-class Organization:
+class Organization(Audited):
     id: int
     name: str
     shared: bool = True
     domain: str = ""
     domain_assignment: bool = False
-    active: bool = True
-    note: str = ""
-    created_by_id: int = SYSTEM_USER_ID
-    updated_by_id: int = SYSTEM_USER_ID
-    created_at: str = ""
-    updated_at: str = ""
 
 
 @dataclass
@@ -249,6 +236,12 @@ class AccessToken:
     updated_at: str = ""
 
 
+def grants(held: frozenset[str] | set[str], permission: str) -> bool:
+    """Zammad's permission tree: holding "admin" grants "admin.user" and so on."""
+    parts = permission.split(".")
+    return any(".".join(parts[:i]) in held for i in range(1, len(parts) + 1))
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling, resolved once per request by the auth layer."""
@@ -263,9 +256,7 @@ class Principal:
         return self.user.id
 
     def has(self, permission: str) -> bool:
-        """Zammad's permission tree: holding "admin" grants "admin.user" and so on."""
-        parts = permission.split(".")
-        return any(".".join(parts[:i]) in self.permissions for i in range(1, len(parts) + 1))
+        return grants(self.permissions, permission)
 
     @property
     def is_agent(self) -> bool:

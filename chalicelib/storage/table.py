@@ -24,41 +24,15 @@ def sortable(number: int) -> str:
     return f"{number:0{ID_WIDTH}d}"
 
 
-class _Index(GlobalSecondaryIndex):
-    class Meta:
-        projection = AllProjection()
-
-
-class Gsi1(_Index):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi2(_Index):
-    class Meta:
-        index_name = "gsi2"
-        projection = AllProjection()
-    gsi2pk = UnicodeAttribute(hash_key=True)
-    gsi2sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi3(_Index):
-    class Meta:
-        index_name = "gsi3"
-        projection = AllProjection()
-    gsi3pk = UnicodeAttribute(hash_key=True)
-    gsi3sk = UnicodeAttribute(range_key=True)
-
-
-class Gsi4(_Index):
-    class Meta:
-        index_name = "gsi4"
-        projection = AllProjection()
-    gsi4pk = UnicodeAttribute(hash_key=True)
-    gsi4sk = UnicodeAttribute(range_key=True)
+def _index(number: int) -> GlobalSecondaryIndex:
+    """An overloaded, sparse index `gsi<n>` on `gsi<n>pk`/`gsi<n>sk`, projecting every attribute."""
+    meta = type("Meta", (), {"index_name": f"gsi{number}", "projection": AllProjection()})
+    cls = type(f"Gsi{number}", (GlobalSecondaryIndex,), {
+        "Meta": meta,
+        f"gsi{number}pk": UnicodeAttribute(hash_key=True),
+        f"gsi{number}sk": UnicodeAttribute(range_key=True),
+    })
+    return cls()
 
 
 class Item(Model):
@@ -83,10 +57,10 @@ class Item(Model):
     gsi4pk = UnicodeAttribute(null=True)
     gsi4sk = UnicodeAttribute(null=True)
 
-    gsi1 = Gsi1()
-    gsi2 = Gsi2()
-    gsi3 = Gsi3()
-    gsi4 = Gsi4()
+    gsi1 = _index(1)
+    gsi2 = _index(2)
+    gsi3 = _index(3)
+    gsi4 = _index(4)
 
 
 class TicketItem(Item, discriminator="ticket"):

@@ -239,12 +239,17 @@ def list_states(call: Call) -> Any:
     return [schema.state(s) for s in call.container.catalog().states]
 
 
+def catalog_item(items: list, raw_id: str, entity: str) -> Any:
+    wanted = path_id(raw_id, entity)
+    for item in items:
+        if item.id == wanted:
+            return item
+    raise NotFound(entity, raw_id)
+
+
 @route("/ticket_states/{state_id}")
 def show_state(call: Call, state_id: str) -> Any:
-    found = call.container.catalog().state_by_id(path_id(state_id, "Ticket::State"))
-    if found is None:
-        raise NotFound("Ticket::State", state_id)
-    return schema.state(found)
+    return schema.state(catalog_item(call.container.catalog().states, state_id, "Ticket::State"))
 
 
 @route("/ticket_priorities")
@@ -254,10 +259,7 @@ def list_priorities(call: Call) -> Any:
 
 @route("/ticket_priorities/{priority_id}")
 def show_priority(call: Call, priority_id: str) -> Any:
-    found = call.container.catalog().priority_by_id(path_id(priority_id, "Ticket::Priority"))
-    if found is None:
-        raise NotFound("Ticket::Priority", priority_id)
-    return schema.priority(found)
+    return schema.priority(catalog_item(call.container.catalog().priorities, priority_id, "Ticket::Priority"))
 
 
 @route("/groups")
@@ -269,10 +271,7 @@ def list_groups(call: Call) -> Any:
 @route("/groups/{group_id}")
 def show_group(call: Call, group_id: str) -> Any:
     policy.require(policy.can_read_groups(call.principal))
-    found = call.container.catalog().group_by_id(path_id(group_id, "Group"))
-    if found is None:
-        raise NotFound("Group", group_id)
-    return schema.group(found)
+    return schema.group(catalog_item(call.container.catalog().groups, group_id, "Group"))
 
 
 # --- personal access tokens ------------------------------------------------------------------
