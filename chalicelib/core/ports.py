@@ -109,7 +109,11 @@ class BlobStore(Protocol):
 
 class SearchIndex(Protocol):
     """Token -> ticket ids. Permission is applied by the core to the tickets it then loads."""
-    def add(self, ticket_id: int, tokens: set[str]) -> None: ...
-    def remove(self, ticket_id: int, tokens: set[str]) -> None: ...
+    def add(self, ticket_id: int, tokens: set[str]) -> None:
+        """Also find the ticket by these tokens."""
+    def replace(self, ticket_id: int, tokens: set[str]) -> None:
+        """Find the ticket by exactly these tokens from now on."""
+    def forget(self, ticket_id: int) -> None:
+        """The ticket is gone: remove every entry of it."""
     def hits(self, token: str) -> Iterator[int]:
         """Ids of the tickets holding the token, newest first, lazily paged."""

@@ -235,6 +235,8 @@ class TicketService:
         if data.article is None:
             raise InvalidInput("article hash is missing", field="article")
         _check_body(data.article)
+        self._article_type(data.article.type)
+        self._article_sender(data.article.sender, principal.is_agent)
         policy.require(policy.can_create_in_group(principal, group.id))
         state = catalog.state(data.state) if data.state else catalog.default_create_state()
         priority = catalog.priority(data.priority) if data.priority else catalog.default_priority()
@@ -260,7 +262,7 @@ class TicketService:
         ticket.create_article_sender_id = article.sender_id
         self._touch_contacts(ticket, article, now)
         self._write_with_blobs(blobs, lambda: self.tickets.create(ticket, article))
-        self._index(ticket, article)
+        self._searchable(lambda: self._search.add(ticket.id, self._words(ticket, [article])))
         return ticket, article
 
     def update(self, principal: Principal, ticket_id: int, data: TicketInput) -> tuple[Ticket, Optional[Article]]:
@@ -275,8 +277,7 @@ class TicketService:
                 self._write_with_blobs(blobs, lambda: self.tickets.save(changed, expected, article))
             except Conflict:
                 continue
-            if article is not None or changed.title != ticket.title:
-                self._index(changed, article)
+            self._reindex(ticket, changed, article)
             return changed, article
         raise Conflict("The ticket was changed by someone else at the same time, please retry.")
 
@@ -292,8 +293,7 @@ class TicketService:
         keys = [blob_key(ticket.id, a.id, att.id) for a in articles for att in a.attachments]
         if keys:
             self._blobs.delete(keys)
-        words = tokens(ticket.title, ticket.number, *(self._article_text(a) for a in articles))
-        self._search.remove(ticket.id, words)
+        self._search.forget(ticket.id)
 
     # --- rules ---------------------------------------------------------------------------
 
@@ -327,10 +327,6 @@ class TicketService:
                 policy.require(policy.has_group_access(principal, group.id, "change")
                                or policy.has_group_access(principal, group.id, "create"))
                 changed.group_id = group.id
-            if data.customer is not None:
-                customer = self.users.resolve_customer(data.customer, principal.id)
-                changed.customer_id = customer.id
-                changed.organization_id = customer.organization_id
             if data.owner_id is not None and data.owner_id != ticket.owner_id:
                 changed.owner_id = self._valid_owner(data.owner_id, changed.group_id)
                 changed.last_owner_update_at = now
@@ -354,6 +350,10 @@ class TicketService:
             self._follow_up(principal, ticket, changed, article, catalog)
             changed.article_ids.append(article.id)
             self._touch_contacts(changed, article, now)
+        if principal.is_agent and data.customer is not None:  # last: a guessed customer may be created
+            customer = self.users.resolve_customer(data.customer, principal.id)
+            changed.customer_id = customer.id
+            changed.organization_id = customer.organization_id
         state = catalog.state_by_id(changed.state_id)
         if state is not None and state.is_closed and changed.state_id != ticket.state_id:
             changed.close_at = changed.close_at or now
@@ -458,13 +458,27 @@ class TicketService:
                     log.exception("could not remove blobs of a failed write: %s", written)
             raise
 
-    def _index(self, ticket: Ticket, article: Optional[Article]) -> None:
+    def _reindex(self, before: Ticket, after: Ticket, article: Optional[Article]) -> None:
+        """A new title replaces the old title's words; a new article only adds its own."""
+        if after.title != before.title:
+            self._searchable(lambda: self._search.replace(
+                after.id, self._words(after, self.tickets.articles(after.id))))
+        elif article is not None:
+            self._searchable(lambda: self._search.add(after.id, self._words(after, [article])))
+
+    def _words(self, ticket: Ticket, articles: list[Article]) -> set[str]:
+        words = tokens(ticket.title, ticket.number)
+        for article in articles:
+            words |= tokens(self._article_text(article))
+        return words
+
+    @staticmethod
+    def _searchable(index: Callable[[], None]) -> None:
         """Search is derived data: a failure here is logged, the ticket write already stands."""
-        words = tokens(ticket.title, ticket.number, self._article_text(article) if article else "")
         try:
-            self._search.add(ticket.id, words)
+            index()
         except Exception:
-            log.exception("search indexing failed for ticket %s", ticket.id)
+            log.exception("search indexing failed")
 
     @staticmethod
     def _article_text(article: Article) -> str:

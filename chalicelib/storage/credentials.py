@@ -5,6 +5,7 @@ from typing import Optional
 
 from ..core.model import AccessToken
 from .codec import from_doc, to_doc
+from .errors import conditional
 from .table import AccessTokenItem, Item, RevokedItem, sortable
 
 TOKEN_SK = "#TOKEN"
@@ -26,7 +27,8 @@ class AccessTokenStore:
         return [from_doc(AccessToken, item.doc) for item in Item.gsi1.query(f"USERTOKENS#{user_id}")]
 
     def create(self, token: AccessToken) -> None:
-        self._item(token).save(condition=Item.pk.does_not_exist())
+        with conditional("This token exists already."):
+            self._item(token).save(condition=Item.pk.does_not_exist())
 
     def delete(self, token: AccessToken) -> None:
         AccessTokenItem(pk=f"TOKEN#{token.token_hash}", sk=TOKEN_SK).delete()

@@ -37,7 +37,8 @@ class _Directory(Generic[T]):
 
     def get(self, object_id: int) -> Optional[T]:
         try:
-            return from_doc(self.model, self.item_class.get(f"{self.prefix}#{object_id}", self.sort_key).doc)
+            item = self.item_class.get(f"{self.prefix}#{object_id}", self.sort_key, consistent_read=True)
+            return from_doc(self.model, item.doc)
         except self.item_class.DoesNotExist:
             return None
 
@@ -52,7 +53,7 @@ class _Directory(Generic[T]):
 
     def _by_unique(self, unique_key: str) -> Optional[T]:
         try:
-            pointer = PointerItem.get(unique_key, POINTER_SK)
+            pointer = PointerItem.get(unique_key, POINTER_SK, consistent_read=True)
         except PointerItem.DoesNotExist:
             return None
         return self.get(pointer.doc["id"])

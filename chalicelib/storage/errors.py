@@ -4,7 +4,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 
 from ..core.errors import Conflict
 
@@ -16,7 +16,7 @@ def conditional(message: str) -> Iterator[None]:
     """A failed condition means someone else won the race: report a Conflict, nothing was written."""
     try:
         yield
-    except (PutError, UpdateError, TransactWriteError) as error:
+    except (PutError, UpdateError, DeleteError, TransactWriteError) as error:
         if error.cause_response_code in CONDITION_FAILED:
             raise Conflict(message) from error
         raise

@@ -72,7 +72,7 @@ class TicketStore:
 
     def by_number(self, number: str) -> Optional[Ticket]:
         try:
-            pointer = PointerItem.get(f"TICKETNUMBER#{number}", POINTER_SK)
+            pointer = PointerItem.get(f"TICKETNUMBER#{number}", POINTER_SK, consistent_read=True)
         except PointerItem.DoesNotExist:
             return None
         return self.get(pointer.doc["ticket_id"])
@@ -119,8 +119,9 @@ class TicketStore:
 
     def article(self, article_id: int) -> Optional[Article]:
         try:
-            pointer = PointerItem.get(f"ARTICLE#{article_id}", POINTER_SK)
-            item = ArticleItem.get(_ticket_pk(pointer.doc["ticket_id"]), ARTICLE_PREFIX + sortable(article_id))
+            pointer = PointerItem.get(f"ARTICLE#{article_id}", POINTER_SK, consistent_read=True)
+            item = ArticleItem.get(_ticket_pk(pointer.doc["ticket_id"]), ARTICLE_PREFIX + sortable(article_id),
+                                   consistent_read=True)
         except (PointerItem.DoesNotExist, ArticleItem.DoesNotExist):
             return None
         return from_doc(Article, item.doc)
