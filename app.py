@@ -1,8 +1,10 @@
 """The Chalice app: registers each dialect's blueprint, nothing else."""
 from chalicelib.api.application import create_app
 from chalicelib.api.oauth import blueprint as oauth
+from chalicelib.api.service import blueprint as service
 from chalicelib.api.zammad.routes import blueprint as zammad
 
 app = create_app("helpdesk")
+app.register_blueprint(service)
 app.register_blueprint(zammad, url_prefix="/api/v1")
 app.register_blueprint(oauth, url_prefix="/oauth")

@@ -114,3 +114,8 @@ def test_reference_data_and_me(api):
     assert me["group_ids"] == {"1": ["full"]} and me["role_ids"] == [2]
     assert set(me) >= {"id", "login", "firstname", "lastname", "email", "organization_id", "preferences",
                        "role_ids", "organization_ids", "authorization_ids", "group_ids", "active"}
+
+
+def test_health_needs_no_credentials(api):
+    reply = api.get("/health", who=None)
+    assert reply.status == 200 and reply.json == {"status": "ok"}

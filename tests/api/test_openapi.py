@@ -1,0 +1,422 @@
+"""The OpenAPI documents in docs/api/ against the app: valid, complete, and true to real answers.
+
+A dialect plugs in with one row in DOCUMENTS (its document and the route prefixes it covers) and,
+for the contract checks, rows in CASES (real requests whose answers must match the document).
+"""
+from __future__ import annotations
+
+import base64
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import pytest
+import yaml
+from jsonschema import Draft4Validator
+from openapi_spec_validator import validate
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+# Document file in docs/api/ -> the route prefixes (as registered on the app) it documents.
+DOCUMENTS: dict[str, tuple[str, ...]] = {
+    "zammad.yaml": ("/api/v1", "/oauth"),
+}
+
+DOCS_DIR = Path(__file__).resolve().parents[2] / "docs" / "api"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+SCHEMA_VALUES = ("items", "not", "additionalProperties")
+
+
+# --- reading the documents ---------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def document(name: str) -> dict[str, Any]:
+    with open(DOCS_DIR / name, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def documented_routes(name: str) -> set[tuple[str, str]]:
+    return {(method.upper(), path) for path, item in document(name).get("paths", {}).items()
+            for method in item if method in HTTP_METHODS}
+
+
+def registered_routes(prefixes: Iterable[str]) -> set[tuple[str, str]]:
+    """(METHOD, path template) for every route Chalice registered under one of the prefixes."""
+    from app import app
+    prefixes = tuple(prefixes)
+    return {(method.upper(), path) for path, methods in app.routes.items() for method in methods
+            if any(path == prefix or path.startswith(prefix.rstrip("/") + "/") for prefix in prefixes)}
+
+
+def dereference(doc: dict[str, Any], node: Any) -> Any:
+    """Follow local `$ref`s of non-schema objects (responses, headers, parameters)."""
+    seen = set()
+    while isinstance(node, dict) and "$ref" in node:
+        ref = node["$ref"]
+        assert ref.startswith("#/") and ref not in seen, f"unresolvable or circular $ref {ref!r}"
+        seen.add(ref)
+        node = doc
+        for part in ref[2:].split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+# --- OpenAPI 3.0 schema -> JSON Schema ---------------------------------------------------------
+
+def json_schema(schema: Any, base: str) -> Any:
+    """OpenAPI 3.0's dialect as Draft 4: `nullable` becomes a null alternative, `$ref`s point at `base`."""
+    if not isinstance(schema, dict):
+        return schema  # `additionalProperties: true`, for instance
+    out = dict(schema)
+    if isinstance(out.get("$ref"), str) and out["$ref"].startswith("#"):
+        out["$ref"] = base + out["$ref"]
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {name: json_schema(s, base) for name, s in out["properties"].items()}
+    for key in SCHEMA_LISTS:
+        if key in out:
+            out[key] = [json_schema(s, base) for s in out[key]]
+    for key in SCHEMA_VALUES:
+        if key in out:
+            out[key] = json_schema(out[key], base)
+    if out.pop("nullable", False):
+        if "type" in out:
+            out["type"] = [out["type"], "null"]
+            if "enum" in out:
+                out["enum"] = [*out["enum"], None]
+        else:
+            out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def registry(name: str) -> Registry:
+    """The document's component schemas, converted, as one resource that `$ref`s resolve against."""
+    base = f"urn:openapi:{name}"
+    schemas = document(name).get("components", {}).get("schemas", {})
+    contents = {"components": {"schemas": {key: json_schema(s, base) for key, s in schemas.items()}}}
+    return Registry().with_resource(base, Resource.from_contents(contents, default_specification=DRAFT4))
+
+
+def schema_errors(name: str, schema: dict[str, Any], instance: Any) -> list[str]:
+    converted = json_schema(schema, f"urn:openapi:{name}")
+    validator = Draft4Validator(converted, registry=registry(name), format_checker=Draft4Validator.FORMAT_CHECKER)
+    messages = []
+    for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
+        where = "/".join(str(p) for p in error.absolute_path) or "<body>"
+        messages.append(f"{where}: {error.message[:300]}")
+        for sub in sorted(error.context or (), key=lambda e: list(e.absolute_path))[:6]:
+            messages.append(f"    {'/'.join(str(p) for p in sub.absolute_path) or '<body>'}: {sub.message[:200]}")
+    return messages
+
+
+def component(name: str, schema_name: str) -> dict[str, Any]:
+    assert schema_name in document(name)["components"]["schemas"], f"{name} has no schema {schema_name}"
+    return {"$ref": f"#/components/schemas/{schema_name}"}
+
+
+def media_type_matches(documented: str, actual: str) -> bool:
+    kind, _, sub = documented.partition("/")
+    actual_kind, _, actual_sub = actual.partition("/")
+    return (kind in ("*", actual_kind)) and (sub in ("*", actual_sub))
+
+
+def check_reply(name: str, method: str, template: str, reply: Any, schema_name: Optional[str] = None) -> None:
+    """The reply is one the document promises for this operation: status, headers, body."""
+    doc = document(name)
+    operation = doc.get("paths", {}).get(template, {}).get(method.lower())
+    assert operation is not None, f"{method} {template} is not documented in {name}"
+    responses = operation.get("responses", {})
+    status = str(reply.status)
+    assert status in responses or "default" in responses, (
+        f"{method} {template} answered {reply.status}, which {name} does not document "
+        f"(documented: {', '.join(sorted(responses))}); body: {reply.body[:300]!r}")
+    response = dereference(doc, responses.get(status, responses.get("default")))
+    for header_name, header in (response.get("headers") or {}).items():
+        header = dereference(doc, header)
+        value = reply.headers.get(header_name.lower())
+        if header.get("required"):
+            assert value is not None, f"{method} {template} {status}: documented header {header_name} is missing"
+        if value is not None and "schema" in header:
+            errors = schema_errors(name, header["schema"], value)
+            assert not errors, f"{method} {template} {status}: header {header_name}={value!r}: {errors}"
+    content = response.get("content") or {}
+    actual_type = reply.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not content:
+        assert not reply.body, f"{method} {template} {status}: documented without a body, got {reply.body[:200]!r}"
+        return
+    matching = [media for media in content if media_type_matches(media.lower(), actual_type)]
+    assert matching, (f"{method} {template} {status}: Content-Type {actual_type!r} is not one of the documented "
+                      f"{sorted(content)}")
+    if "json" not in actual_type:
+        return  # binary downloads: the media type and headers are the contract
+    schema = content[matching[0]].get("schema")
+    assert schema is not None, f"{method} {template} {status}: {matching[0]} has no schema"
+    body = reply.json
+    errors = schema_errors(name, schema, body)
+    assert not errors, f"{method} {template} {status}: the body does not match {name}:\n" + "\n".join(errors)
+    if schema_name is not None:
+        expected = component(name, schema_name)
+        items = body if isinstance(body, list) else [body]
+        assert items, f"{method} {template} {status}: an empty list cannot show the {schema_name} shape"
+        for index, item in enumerate(items):
+            errors = schema_errors(name, expected, item)
+            assert not errors, f"{method} {template} {status}: item {index} is not a {schema_name}:\n" + \
+                "\n".join(errors)
+
+
+def check_request(name: str, method: str, template: str, body: Any) -> None:
+    operation = document(name)["paths"][template][method.lower()]
+    request = dereference(document(name), operation.get("requestBody"))
+    assert request is not None, f"{method} {template} takes a body, but {name} documents none"
+    media = request.get("content", {}).get("application/json")
+    assert media is not None and "schema" in media, f"{method} {template}: no application/json request schema"
+    errors = schema_errors(name, media["schema"], body)
+    assert not errors, f"{method} {template}: an accepted request body does not match {name}:\n" + "\n".join(errors)
+
+
+# --- the document itself ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_document_is_valid_openapi(name):
+    validate(document(name))
+    assert str(document(name).get("openapi", "")).startswith("3.0"), "the schema helpers here speak OpenAPI 3.0"
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_document_covers_exactly_the_registered_routes(name):
+    registered = registered_routes(DOCUMENTS[name])
+    documented = documented_routes(name)
+    missing = sorted(registered - documented)
+    extra = sorted(documented - registered)
+    lines = [f"{name} and the routes the app registers under {', '.join(DOCUMENTS[name])} differ:"]
+    lines += [f"  registered, not documented: {method} {path}" for method, path in missing]
+    lines += [f"  documented, not registered: {method} {path}" for method, path in extra]
+    assert not missing and not extra, "\n".join(lines)
+
+
+def test_documents_do_not_share_prefixes():
+    owners: dict[str, str] = {}
+    for name, prefixes in DOCUMENTS.items():
+        for prefix in prefixes:
+            assert prefix not in owners, f"{prefix} is claimed by both {owners[prefix]} and {name}"
+            owners[prefix] = name
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_every_component_schema_compiles(name):
+    for schema_name in document(name).get("components", {}).get("schemas", {}):
+        converted = json_schema(component(name, schema_name), f"urn:openapi:{name}")
+        Draft4Validator.check_schema(converted)
+        Draft4Validator(converted, registry=registry(name)).is_valid({})  # resolves every $ref it reaches
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_examples_match_their_schemas(name):
+    doc = document(name)
+    problems = []
+    for path, item in doc.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            bodies = [("request", dereference(doc, operation.get("requestBody")))]
+            bodies += [(status, dereference(doc, r)) for status, r in operation.get("responses", {}).items()]
+            for where, holder in bodies:
+                for media_type, media in ((holder or {}).get("content") or {}).items():
+                    examples = [media["example"]] if "example" in media else []
+                    examples += [dereference(doc, e).get("value") for e in (media.get("examples") or {}).values()]
+                    for example in examples:
+                        for error in schema_errors(name, media.get("schema", {}), example):
+                            problems.append(f"{method.upper()} {path} {where} {media_type}: {error}")
+    assert not problems, "\n".join(problems)
+
+
+def test_zammad_ticket_schema_is_zammads_key_list():
+    from tests.api.zammad.test_tickets import ZAMMAD_TICKET_KEYS
+    ticket = document("zammad.yaml")["components"]["schemas"]["Ticket"]
+    assert ticket["required"] == ZAMMAD_TICKET_KEYS
+    assert list(ticket["properties"]) == ZAMMAD_TICKET_KEYS
+    assert ticket.get("additionalProperties") is True
+
+
+# --- real answers against the documents ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    document: str
+    method: str
+    template: str           # the documented path template
+    status: int
+    url: str = ""           # the request URL; `{name}` is filled from the fixture's ids. Default: template
+    who: Optional[str] = "admin"
+    body: Any = None        # JSON; strings "{name}" are replaced by the fixture's ids
+    raw: Optional[bytes] = None
+    headers: dict[str, str] = field(default_factory=dict)
+    schema: Optional[str] = None  # also check the body (or each item of a list) against this component
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.url or self.template} {self.who or 'anonymous'} -> {self.status}"
+
+
+def new_ticket_body(**overrides: Any) -> dict[str, Any]:
+    body = {"title": "Contract test", "group": "Users", "customer": "nicole.braun@example.com",
+            "article": {"subject": "s", "body": "contract body", "type": "note", "internal": False,
+                        "attachments": [{"filename": "a.txt", "data": "aGVsbG8=", "mime-type": "text/plain"}]}}
+    body.update(overrides)
+    return body
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+WRONG_BASIC = {"Authorization": "Basic " + base64.b64encode(b"admin@example.com:wrong").decode()}
+Z = "zammad.yaml"
+T = "/api/v1/tickets/{ticket_id}"
+ATTACHMENT = "/api/v1/ticket_attachment/{ticket_id}/{article_id}/{attachment_id}"
+
+CASES = [
+    # tickets
+    Case(Z, "GET", "/api/v1/tickets", 200, schema="Ticket"),
+    Case(Z, "GET", "/api/v1/tickets", 200, url="/api/v1/tickets?expand=true&per_page=5", schema="TicketExpanded"),
+    Case(Z, "GET", "/api/v1/tickets", 200, url="/api/v1/tickets?full=true", schema="TicketListFull"),
+    Case(Z, "GET", "/api/v1/tickets", 200, who="customer", schema="Ticket"),
+    Case(Z, "GET", "/api/v1/tickets/search", 200, url="/api/v1/tickets/search?query=contract", schema="Ticket"),
+    Case(Z, "GET", "/api/v1/tickets/search", 200, url="/api/v1/tickets/search?query=contract&expand=true",
+         schema="TicketExpanded"),
+    Case(Z, "GET", "/api/v1/tickets/search", 200, url="/api/v1/tickets/search?query=contract&full=true",
+         schema="TicketSearchFull"),
+    Case(Z, "GET", T, 200, schema="Ticket"),
+    Case(Z, "GET", T, 200, url=T + "?expand=true", schema="TicketExpanded"),
+    Case(Z, "GET", T, 200, url=T + "?full=true", schema="TicketFull"),
+    Case(Z, "GET", T, 200, url=T + "?all=true", schema="TicketAll"),
+    Case(Z, "POST", "/api/v1/tickets", 201, body=new_ticket_body(), schema="TicketWithIds"),
+    Case(Z, "POST", "/api/v1/tickets", 201, url="/api/v1/tickets?expand=true", body=new_ticket_body(),
+         schema="TicketExpanded"),
+    Case(Z, "POST", "/api/v1/tickets", 201, who="customer",
+         body={"title": "mine", "group": "Users", "article": {"body": "x"}}, schema="TicketWithIds"),
+    Case(Z, "PUT", T, 200, body={"title": "changed", "state": "open", "article": {"body": "more"}},
+         schema="TicketWithIds"),
+    Case(Z, "DELETE", T, 200, schema="Empty"),
+    # articles and attachments
+    Case(Z, "GET", "/api/v1/ticket_articles/by_ticket/{ticket_id}", 200, schema="Article"),
+    Case(Z, "GET", "/api/v1/ticket_articles/{article_id}", 200, schema="Article"),
+    Case(Z, "POST", "/api/v1/ticket_articles", 201, body={"ticket_id": "{ticket_id}", "body": "reply",
+                                                          "internal": True, "time_unit": 5}, schema="Article"),
+    Case(Z, "GET", ATTACHMENT, 200),
+    Case(Z, "GET", ATTACHMENT, 200, url=ATTACHMENT + "?disposition=attachment"),
+    # users and reference data
+    Case(Z, "GET", "/api/v1/users/me", 200, schema="User"),
+    Case(Z, "GET", "/api/v1/users/me", 200, who="customer", schema="User"),
+    Case(Z, "GET", "/api/v1/users/me", 200, headers={"From": "nicole.braun@example.com"}, schema="User"),
+    Case(Z, "GET", "/api/v1/ticket_states", 200, schema="State"),
+    Case(Z, "GET", "/api/v1/ticket_states/{state_id}", 200, url="/api/v1/ticket_states/1", schema="State"),
+    Case(Z, "GET", "/api/v1/ticket_priorities", 200, schema="Priority"),
+    Case(Z, "GET", "/api/v1/ticket_priorities/{priority_id}", 200, url="/api/v1/ticket_priorities/2",
+         schema="Priority"),
+    Case(Z, "GET", "/api/v1/groups", 200, schema="Group"),
+    Case(Z, "GET", "/api/v1/groups/{group_id}", 200, url="/api/v1/groups/1", schema="Group"),
+    # access tokens
+    Case(Z, "GET", "/api/v1/user_access_token", 200, schema="AccessTokenList"),
+    Case(Z, "POST", "/api/v1/user_access_token", 201, body={"label": "ci", "permission": ["ticket.agent"],
+                                                            "expires_at": "2099-01-01"}, schema="AccessTokenCreated"),
+    Case(Z, "DELETE", "/api/v1/user_access_token/{token_id}", 200, schema="Empty"),
+    Case(Z, "PUT", "/api/v1/user_access_token/{token_id}", 200, schema="Empty"),
+    # errors
+    Case(Z, "GET", "/api/v1/tickets", 422, url="/api/v1/tickets?page=abc", schema="Error"),
+    Case(Z, "POST", "/api/v1/tickets", 422, body=new_ticket_body(title=""), schema="Error"),
+    Case(Z, "POST", "/api/v1/tickets", 422, raw=b"{nope", schema="Error"),
+    Case(Z, "POST", "/api/v1/ticket_articles", 422, body={"body": "no ticket"}, schema="Error"),
+    Case(Z, "POST", "/api/v1/user_access_token", 422, body={"label": "x", "permission": ["root"]}, schema="Error"),
+    Case(Z, "GET", "/api/v1/groups", 403, who="customer", schema="Error"),
+    Case(Z, "GET", "/api/v1/users/me", 403, who=None, schema="Error"),
+    Case(Z, "GET", "/api/v1/users/me", 403, who="agent", headers={"From": "nicole.braun@example.com"},
+         schema="Error"),
+    Case(Z, "DELETE", T, 403, who="agent", schema="Error"),
+    Case(Z, "GET", ATTACHMENT, 403, url=ATTACHMENT + "?disposition=evil", schema="Error"),
+    Case(Z, "GET", "/api/v1/users/me", 401, who=None, headers=WRONG_BASIC, schema="Error"),
+    Case(Z, "GET", "/api/v1/users/me", 401, who=None, headers={"Authorization": "Token token=nope"},
+         schema="Error"),
+    Case(Z, "GET", T, 404, url="/api/v1/tickets/999999", schema="Error"),
+    Case(Z, "GET", "/api/v1/ticket_articles/{article_id}", 404, url="/api/v1/ticket_articles/abc", schema="Error"),
+    Case(Z, "DELETE", "/api/v1/user_access_token/{token_id}", 404, url="/api/v1/user_access_token/999",
+         schema="Error"),
+    # OAuth2
+    Case(Z, "POST", "/oauth/token", 200, who=None, headers=FORM,
+         raw=b"grant_type=password&username=admin@example.com&password=admin-password", schema="OAuthToken"),
+    Case(Z, "POST", "/oauth/token", 200, who=None,
+         body={"grant_type": "password", "username": "admin@example.com", "password": "admin-password"},
+         schema="OAuthToken"),
+    Case(Z, "POST", "/oauth/token", 400, who=None, headers=FORM,
+         raw=b"grant_type=password&username=admin@example.com&password=wrong", schema="OAuthError"),
+    Case(Z, "POST", "/oauth/token", 400, who=None, body={"grant_type": "client_credentials"}, schema="OAuthError"),
+    Case(Z, "POST", "/oauth/revoke", 200, who=None, headers=FORM, raw=b"token=not-a-jwt", schema="Empty"),
+]
+
+
+def fill(value: Any, ids: dict[str, int]) -> Any:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}") and value[1:-1] in ids:
+        return ids[value[1:-1]]
+    if isinstance(value, dict):
+        return {k: fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, ids) for v in value]
+    return value
+
+
+@pytest.fixture()
+def ids(api) -> dict[str, int]:
+    """Something of everything to ask about: a ticket with an attachment, an access token."""
+    ticket = api.post("/api/v1/tickets", new_ticket_body())
+    assert ticket.status == 201, ticket
+    article = api.get(f"/api/v1/ticket_articles/by_ticket/{ticket.json['id']}").json[0]
+    token = api.post("/api/v1/user_access_token", {"label": "listed", "permission": ["ticket.agent"]})
+    assert token.status == 201, token
+    token_id = api.get("/api/v1/user_access_token").json["tokens"][0]["id"]
+    return {"ticket_id": ticket.json["id"], "article_id": article["id"],
+            "attachment_id": article["attachments"][0]["id"], "token_id": token_id}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_real_answer_matches_document(api, ids, case):
+    assert case.document in DOCUMENTS, f"{case.document} is not in DOCUMENTS"
+    url = (case.url or case.template).format(**ids)
+    reply = api.request(case.method, url, body=fill(case.body, ids), who=case.who, headers=case.headers,
+                        raw=case.raw)
+    assert reply.status == case.status, f"{case.method} {url}: expected {case.status}, got {reply!r}"
+    check_reply(case.document, case.method, case.template, reply, case.schema)
+    if case.body is not None and 200 <= case.status < 300:  # an accepted body is one the document allows
+        check_request(case.document, case.method, case.template, fill(case.body, ids))
+
+
+def test_cases_use_documented_operations():
+    for case in CASES:
+        operation = document(case.document)["paths"].get(case.template, {}).get(case.method.lower())
+        assert operation is not None, f"{case.id}: {case.method} {case.template} is not in {case.document}"
+        assert str(case.status) in operation["responses"], f"{case.id}: status not documented"
+
+
+def test_contract_check_catches_a_wrong_body():
+    """The checker itself: wrong types, missing keys, the wrong shape and undocumented statuses fail."""
+    class Reply:
+        headers = {"content-type": "application/json; charset=utf-8"}
+        body = b"{}"
+
+        def __init__(self, json_body: Any, status: int = 200) -> None:
+            self.json = json_body
+            self.status = status
+
+    required = document(Z)["components"]["schemas"]["Ticket"]["required"]
+    with pytest.raises(AssertionError, match="does not match"):
+        check_reply(Z, "GET", "/api/v1/tickets", Reply([{key: None for key in required}]))  # ids are not nullable
+    with pytest.raises(AssertionError, match="does not match"):
+        check_reply(Z, "GET", "/api/v1/users/me", Reply({"id": 1}))
+    with pytest.raises(AssertionError, match="not a TicketExpanded"):
+        ticket = {key: None for key in required}
+        ticket.update({key: 1 for key in ("id", "group_id", "priority_id", "state_id", "owner_id", "customer_id",
+                                          "article_count", "updated_by_id", "created_by_id")})
+        ticket.update(number="1", title="t", preferences={}, created_at="2024-01-01T00:00:00.000Z",
+                      updated_at="2024-01-01T00:00:00.000Z")
+        check_reply(Z, "GET", "/api/v1/tickets", Reply([ticket]), "Ticket")  # a valid plain ticket passes
+        check_reply(Z, "GET", "/api/v1/tickets", Reply([ticket]), "TicketExpanded")
+    with pytest.raises(AssertionError, match="does not document"):
+        check_reply(Z, "GET", "/api/v1/users/me", Reply({"error": "x", "error_human": "x"}, status=404))
