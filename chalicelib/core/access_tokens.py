@@ -7,7 +7,7 @@ import secrets
 from typing import Optional
 
 from . import policy
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput
 from .model import PERMISSIONS, AccessToken, Principal
 from .ports import AccessTokenRepository, Clock, IdAllocator
 from .users import iso
@@ -34,7 +34,7 @@ class AccessTokens:
                expires_at: Optional[str]) -> tuple[AccessToken, str]:
         policy.require(policy.can_manage_access_tokens(principal))
         if not label.strip():
-            raise InvalidInput("Label can't be blank", field="label")
+            raise InvalidInput("Need label!", field="label")
         unknown = [p for p in permissions if p not in KNOWN_PERMISSIONS]
         if unknown:
             raise InvalidInput(f"Invalid permission '{unknown[0]}'", field="permission")
@@ -56,4 +56,4 @@ class AccessTokens:
             if token.id == token_id:
                 self._tokens.delete(token)
                 return
-        raise NotFound("Token", token_id)
+        raise InvalidInput("The API token could not be found.", field="id")

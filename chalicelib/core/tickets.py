@@ -67,7 +67,7 @@ class SearchRequest:
     query: str = ""
     offset: int = 0
     limit: int = 50
-    sort_by: str = "updated_at"
+    sort_by: str = "created_at"
     order_by: str = "desc"
 
 
@@ -179,7 +179,7 @@ class TicketService:
             if policy.can_read_ticket(principal, t)
             and all(FIELD_FILTERS[name](t, value, catalog) for name, value in filters)
         ]
-        sort_by = request.sort_by if request.sort_by in SORTABLE else "updated_at"
+        sort_by = request.sort_by if request.sort_by in SORTABLE else "created_at"
         found.sort(key=lambda t: (getattr(t, sort_by) is None, getattr(t, sort_by) or "", t.id),
                    reverse=request.order_by.lower() != "asc")
         return SearchResult(found[request.offset:request.offset + request.limit], len(found))
@@ -432,6 +432,8 @@ class TicketService:
 
     @staticmethod
     def _touch_contacts(ticket: Ticket, article: Article, now: str) -> None:
+        if article.time_unit:
+            ticket.time_unit = _add_time(ticket.time_unit, article.time_unit)
         if article.internal:
             return
         if article.sender == "Customer":
@@ -484,6 +486,11 @@ class TicketService:
     def _article_text(article: Article) -> str:
         body = html_to_text(article.body) if "html" in article.content_type else article.body
         return f"{article.subject} {article.from_} {article.to} {body}"
+
+
+def _add_time(total: Optional[str], more: str) -> str:
+    """Accounted time, as Zammad shows it: a decimal string ("12.0")."""
+    return f"{float(total or 0) + float(more):.1f}"
 
 
 def _check_body(article: ArticleInput) -> None:

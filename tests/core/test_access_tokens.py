@@ -56,19 +56,19 @@ def test_delete_own_token(w: World) -> None:
 
 def test_cannot_delete_someone_elses_token(w: World) -> None:
     token, _ = w.access_tokens.create(w.agent, "mine", ["ticket.agent"], None)
-    with pytest.raises(NotFound, match=r"^Couldn't find Token with 'id'=%d$" % token.id):
+    with pytest.raises(InvalidInput, match=r"^The API token could not be found\.$"):
         w.access_tokens.delete(w.admin, token.id)
     assert len(w.access_tokens.list(w.agent)) == 1
 
 
 def test_delete_unknown_token(w: World) -> None:
-    with pytest.raises(NotFound):
+    with pytest.raises(InvalidInput):
         w.access_tokens.delete(w.agent, 999)
 
 
 @pytest.mark.parametrize("label, permissions, expires_at, field, message", [
-    ("", ["ticket.agent"], None, "label", "Label can't be blank"),
-    ("   ", ["ticket.agent"], None, "label", "Label can't be blank"),
+    ("", ["ticket.agent"], None, "label", "Need label!"),
+    ("   ", ["ticket.agent"], None, "label", "Need label!"),
     ("x", [], None, "permission", "Permission can't be blank"),
     ("x", ["ticket.agent", "root"], None, "permission", "Invalid permission 'root'"),
     ("x", ["ticket.agent"], "tomorrow", "expires_at", "Invalid value for param 'expires_at': tomorrow"),

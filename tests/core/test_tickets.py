@@ -666,8 +666,8 @@ def test_search_without_words_walks_the_callers_scope(w: World, searchable: dict
 
 def test_search_sorting(w: World, searchable: dict[str, int]) -> None:
     ids = searchable
-    # default: most recently updated first; the scanner was updated last
-    assert search(w, "admin", "")[:1] == [ids["scanner"]]
+    # default: newest created first, as Zammad sorts its search
+    assert search(w, "admin", "")[:1] == [ids["laptop"]]
     assert search(w, "admin", "", sort_by="title", order_by="asc") == \
         [ids["laptop"], ids["printer"], ids["scanner"], ids["vpn"]]
     assert search(w, "admin", "", sort_by="id", order_by="DESC") == \

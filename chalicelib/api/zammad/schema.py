@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
+from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
 from ...core.catalog import Catalog, Ref
@@ -34,6 +36,33 @@ def _text(body: dict[str, Any], name: str) -> Optional[str]:
         return str(value)
     if not isinstance(value, str):
         raise InvalidInput(f"Invalid value for param '{name}': {value!r}", field=name)
+    return value
+
+
+def _datetime(body: dict[str, Any], name: str) -> Optional[str]:
+    """An ISO-8601 time, answered back in Zammad's UTC-with-milliseconds form."""
+    value = _text(body, name)
+    if value is None or value == "":
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"Invalid value for param '{name}': {value}", field=name) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _decimal(body: dict[str, Any], name: str) -> Optional[str]:
+    value = _text(body, name)
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise InvalidInput(f"Invalid value for param '{name}': {value}", field=name) from None
+    if not 0 <= number < 1e9:
+        raise InvalidInput(f"Invalid value for param '{name}': {value}", field=name)
     return value
 
 
@@ -102,7 +131,7 @@ def ticket_input(body: Any, limits: "Limits") -> TicketInput:
         title=_text(body, "title"), group=ref(body, "group"), state=ref(body, "state"),
         priority=ref(body, "priority"), owner_id=None if owner in (None, "") else _int(owner, "owner_id"),
         customer=customer_ref(body), note=_text(body, "note"), type=_text(body, "type"),
-        pending_time=_text(body, "pending_time"), preferences=preferences,
+        pending_time=_datetime(body, "pending_time"), preferences=preferences,
         article=None if body.get("article") is None else article_input(body["article"], limits),
     )
 
@@ -124,7 +153,7 @@ def article_input(body: Any, limits: "Limits") -> ArticleInput:
         internal=_bool(body.get("internal", False), "internal"),
         to=_text(body, "to") or "", cc=_text(body, "cc") or "", from_=_text(body, "from"),
         reply_to=_text(body, "reply_to"), message_id=_text(body, "message_id"),
-        in_reply_to=_text(body, "in_reply_to"), time_unit=_text(body, "time_unit"),
+        in_reply_to=_text(body, "in_reply_to"), time_unit=_decimal(body, "time_unit"),
         preferences=preferences,
         attachments=[attachment_input(a, i, limits) for i, a in enumerate(attachments)],
     )
@@ -249,7 +278,9 @@ def article(a: Article, names: Names) -> dict[str, Any]:
     return {
         "id": a.id, "ticket_id": a.ticket_id, "type_id": a.type_id, "sender_id": a.sender_id,
         "from": a.from_, "to": a.to, "cc": a.cc, "subject": a.subject, "reply_to": a.reply_to,
-        "message_id": a.message_id, "message_id_md5": None, "in_reply_to": a.in_reply_to,
+        "message_id": a.message_id,
+        "message_id_md5": hashlib.md5(a.message_id.encode()).hexdigest() if a.message_id else None,
+        "in_reply_to": a.in_reply_to,
         "content_type": a.content_type, "references": a.references, "body": body, "internal": a.internal,
         "preferences": a.preferences, "updated_by_id": a.updated_by_id, "created_by_id": a.created_by_id,
         "origin_by_id": a.origin_by_id, "created_at": a.created_at, "updated_at": a.updated_at,
@@ -360,7 +391,7 @@ def access_token_input(body: Any) -> tuple[str, list[str], Optional[str]]:
 def access_token(t: AccessToken) -> dict[str, Any]:
     """A listed token: its label and scope, never the secret."""
     return {
-        "id": t.id, "user_id": t.user_id, "name": t.label, "label": t.label, "persistent": True,
+        "id": t.id, "user_id": t.user_id, "label": t.label,
         "preferences": {"permission": list(t.permissions)}, "expires_at": t.expires_at,
         "last_used_at": t.last_used_at, "created_at": t.created_at, "updated_at": t.updated_at,
     }

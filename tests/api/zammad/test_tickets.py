@@ -266,3 +266,18 @@ def test_delete_is_admin_only(api):
     assert api.get(f"/api/v1/tickets/{ticket['id']}").status == 404
     assert api.get(f"/api/v1/tickets/search?query=number:{ticket['number']}").json == []
     assert api.delete(f"/api/v1/tickets/{ticket['id']}").status == 404
+
+
+def test_pending_time_time_unit_and_message_id(api):
+    ticket = new_ticket(api, state="pending reminder", pending_time="2030-01-02T03:04:05+02:00").json
+    assert ticket["pending_time"] == "2030-01-02T01:04:05.000Z"
+    assert new_ticket(api, pending_time="tomorrow").json["error"] == \
+        "Invalid value for param 'pending_time': tomorrow"
+    reply = api.put(f"/api/v1/tickets/{ticket['id']}", {"article": {"body": "worked", "time_unit": "12"}})
+    assert reply.json["time_unit"] == "12.0"
+    reply = api.put(f"/api/v1/tickets/{ticket['id']}", {"article": {"body": "more", "time_unit": 3.5}})
+    assert reply.json["time_unit"] == "15.5"
+    assert api.put(f"/api/v1/tickets/{ticket['id']}", {"article": {"body": "x", "time_unit": "lots"}}).status == 422
+    article = api.post("/api/v1/ticket_articles", {"ticket_id": ticket["id"], "body": "m",
+                                                   "message_id": "<abc@example.com>"}).json
+    assert article["message_id_md5"] == "a5ddd17199fb031f9d4636e7cc7b0ab6"
