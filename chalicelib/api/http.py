@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Mapping, Optional
+from urllib.parse import parse_qsl
 
 from ..core.errors import InvalidInput, TooLarge
 
@@ -22,6 +24,56 @@ def json_body(raw: Optional[bytes], limit: int) -> Any:
     if _depth(value) > MAX_JSON_DEPTH:
         raise InvalidInput("JSON payload is nested too deeply")
     return value
+
+
+FORM = "application/x-www-form-urlencoded"
+_SEGMENT = re.compile(r"\[([^\[\]]*)\]")
+
+
+def request_body(raw: Optional[bytes], content_type: Optional[str], limit: int) -> Any:
+    """JSON, or a Rails-style form (`article[body]=...&article[attachments][][filename]=...`).
+
+    A form whose body is JSON (what `curl -d '{...}'` sends without a Content-Type) is read as JSON.
+    """
+    if not (content_type or "").lower().startswith(FORM) or (raw or b"").lstrip()[:1] in (b"{", b"["):
+        return json_body(raw, limit)
+    if raw and len(raw) > limit:
+        raise TooLarge(f"Request body exceeds {limit} bytes")
+    try:
+        pairs = parse_qsl((raw or b"").decode("utf-8"), keep_blank_values=True, max_num_fields=1000)
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidInput("Invalid form payload") from None
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        head = key.split("[", 1)[0]
+        path = [head] + _SEGMENT.findall(key[len(head):])
+        if len(path) > MAX_JSON_DEPTH:
+            raise InvalidInput("Form payload is nested too deeply")
+        _assign(result, path, value)
+    return result
+
+
+def _assign(target: dict[str, Any], path: list[str], value: str) -> None:
+    """Place one form field; `[]` appends, and a repeated key inside `[]` starts a new element."""
+    name, rest = path[0], path[1:]
+    if not rest:
+        target[name] = value
+        return
+    if rest[0] == "":
+        items = target.setdefault(name, [])
+        if not isinstance(items, list):
+            raise InvalidInput(f"Conflicting form fields for '{name}'")
+        if len(rest) == 1:
+            items.append(value)
+            return
+        if not items or not isinstance(items[-1], dict) or rest[1] in items[-1]:
+            items.append({})
+        _assign(items[-1], rest[1:], value)
+        return
+    child = target.setdefault(name, {})
+    if not isinstance(child, dict):
+        raise InvalidInput(f"Conflicting form fields for '{name}'")
+    _assign(child, rest, value)
 
 
 def _depth(value: Any, level: int = 1) -> int:

@@ -3,6 +3,7 @@ JWT it then sends as `Authorization: Bearer <jwt>` to /api/v1 (Zammad answers Be
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -13,6 +14,7 @@ from ..auth.authorizers import ZAMMAD_AUDIENCE
 from ..core.errors import AuthenticationFailed, DomainError
 from .http import json_body
 
+log = logging.getLogger(__name__)
 blueprint = Blueprint(__name__)
 CONTENT_TYPES = ["application/x-www-form-urlencoded", "application/json"]
 
@@ -48,6 +50,9 @@ def token() -> Response:
         return _answer({"error": "invalid_grant", "error_description": error.message}, 400)
     except DomainError as error:
         return _answer({"error": "invalid_request", "error_description": error.message}, 400)
+    except Exception:  # RFC 6749's shape for our own failures; the traceback stays in the log
+        log.exception("token endpoint failed")
+        return _answer({"error": "server_error"}, 500)
 
 
 @blueprint.route("/revoke", methods=["POST"], content_types=CONTENT_TYPES)

@@ -16,7 +16,7 @@ from ...core.model import Article, Principal, Ticket
 from ...core.tickets import SearchRequest
 from ..application import binary_type
 from ..errors import status_for
-from ..http import flag, int_param, json_body
+from ..http import flag, int_param, request_body
 from . import schema
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,10 @@ class Call:
     principal: Principal
     params: dict[str, str]
     raw_body: Optional[bytes]
+    content_type: Optional[str] = None
 
     def body(self) -> Any:
-        return json_body(self.raw_body, self.container.settings.max_body_bytes)
+        return request_body(self.raw_body, self.content_type, self.container.settings.max_body_bytes)
 
     def limits(self) -> schema.Limits:
         s = self.container.settings
@@ -73,7 +74,8 @@ def route(path: str, methods: tuple[str, ...] = ("GET",)) -> Callable:
                 container = bootstrap.container()
                 container.begin_request()
                 principal = container.authenticator.zammad(request.headers)
-                call = Call(container, principal, dict(request.query_params or {}), request.raw_body)
+                call = Call(container, principal, dict(request.query_params or {}), request.raw_body,
+                            request.headers.get("content-type"))
                 result = view(call, **path_params)
                 return result if isinstance(result, Response) else json_response(result)
             except DomainError as error:

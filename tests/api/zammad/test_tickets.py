@@ -281,3 +281,21 @@ def test_pending_time_time_unit_and_message_id(api):
     article = api.post("/api/v1/ticket_articles", {"ticket_id": ticket["id"], "body": "m",
                                                    "message_id": "<abc@example.com>"}).json
     assert article["message_id_md5"] == "a5ddd17199fb031f9d4636e7cc7b0ab6"
+
+
+def test_form_encoded_bodies_as_rails_reads_them(api):
+    form = ("title=Form+ticket&group=Users&customer=nicole.braun%40example.com&article[body]=from+a+form"
+            "&article[attachments][][filename]=a.txt&article[attachments][][data]=aGVsbG8%3D"
+            "&article[attachments][][mime-type]=text%2Fplain"
+            "&article[attachments][][filename]=b.txt&article[attachments][][data]=d29ybGQ%3D"
+            "&article[attachments][][mime-type]=text%2Fplain")
+    reply = api.post("/api/v1/tickets", raw=form.encode(),
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert reply.status == 201, reply
+    article = api.get(f"/api/v1/ticket_articles/by_ticket/{reply.json['id']}").json[0]
+    assert article["body"] == "from a form"
+    assert [a["filename"] for a in article["attachments"]] == ["a.txt", "b.txt"]
+    as_json = api.post("/api/v1/tickets", raw=b'{"title": "curl -d", "group": "Users", "customer_id": 4, '
+                                              b'"article": {"body": "x"}}',
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert as_json.status == 201, as_json
