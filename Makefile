@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: venv run test clean
+.PHONY: venv run test check bench clean
 
 venv: $(STAMP)
 
@@ -19,7 +19,15 @@ run: venv
 	$(BIN)/python -m chalicelib.devserver
 
 test: venv
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS) tests/
+	$(BIN)/python -m pytest -q -m "not fuzz" $(PYTEST_ARGS) tests/
+
+# The longer property-based fuzz run of every documented dialect against the real server.
+check: venv
+	$(BIN)/python -m pytest -q -m fuzz $(PYTEST_ARGS) tests/
+
+# Seeds 1,000 and 20,000 tickets into moto, measures, prints markdown and writes docs/benchmarks.md.
+bench: venv
+	$(BIN)/python -m bench.run
 
 # Build artefacts only: the dev server's data in .local/ (HELPDESK_DATA_DIR) is kept.
 clean:

@@ -534,6 +534,22 @@ def _http_classes() -> tuple[type, type]:
 
         disable_nagle_algorithm = True
 
+        def _method_not_allowed(self) -> None:
+            """Methods API Gateway never routes (TRACE, QUERY, ...) get a 405, not the
+            http.server default 501, which would look like a server fault."""
+            body = b'{"error": "Method not allowed", "error_human": "Method not allowed"}'
+            self.send_response(405)
+            self.send_header("Allow", "GET, POST, PUT, DELETE, PATCH, OPTIONS, HEAD")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("do_"):  # any method chalice does not route: TRACE, QUERY, ...
+                return self._method_not_allowed
+            raise AttributeError(name)
+
     class StoppableHTTPServer(local.ThreadedHTTPServer):
         """chalice's threaded server that can end keep-alive connections and wait for them.
 

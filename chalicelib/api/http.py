@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, Mapping, Optional
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from ..core.errors import InvalidInput, TooLarge
 
@@ -27,6 +27,15 @@ def json_body(raw: Optional[bytes], limit: int) -> Any:
 
 
 FORM = "application/x-www-form-urlencoded"
+
+
+def content_disposition(disposition: str, filename: str) -> str:
+    """RFC 6266: an ASCII fallback name plus the exact UTF-8 name, so any filename is a valid header."""
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in filename) or "file"
+    exact = quote(filename.encode("utf-8", "surrogatepass"), safe="")
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{exact}"
+
+
 _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 
 

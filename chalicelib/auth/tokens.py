@@ -73,7 +73,7 @@ class JwtCodec:
                                  issuer=self._issuer, options={"require": REQUIRED_CLAIMS})
         except jwt.ExpiredSignatureError as error:
             raise InvalidJwt("expired", expired=True) from error
-        except jwt.PyJWTError as error:
+        except (jwt.PyJWTError, ValueError, UnicodeError) as error:  # garbage in: not a token of ours
             raise InvalidJwt(str(error)) from error
         try:
             subject = int(payload["sub"])

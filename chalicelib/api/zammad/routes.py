@@ -16,7 +16,7 @@ from ...core.model import Article, Principal, Ticket
 from ...core.tickets import SearchRequest
 from ..application import binary_type
 from ..errors import status_for
-from ..http import flag, int_param, request_body
+from ..http import content_disposition, flag, int_param, request_body
 from . import schema
 
 log = logging.getLogger(__name__)
@@ -220,10 +220,9 @@ def download_attachment(call: Call, ticket_id: str, article_id: str, attachment_
         raise PermissionDenied(f"Invalid disposition {disposition} requested. Only inline, attachment are valid.")
     content_type = binary_type(attachment.content_type or "")
     inline = disposition == "inline" and content_type in INLINE_SAFE_TYPES
-    filename = attachment.filename.replace('"', "").replace("\r", "").replace("\n", "")
     return Response(body=data, status_code=200, headers={
         "Content-Type": content_type,
-        "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"',
+        "Content-Disposition": content_disposition("inline" if inline else "attachment", attachment.filename),
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'",
         "Cache-Control": "private, no-store",

@@ -123,7 +123,8 @@ def test_attachment_with_line_breaks_and_download(api):
     assert download.status == 200
     assert download.body == b"x" * 200
     assert download.headers["content-type"] == "text/plain"
-    assert download.headers["content-disposition"] == 'attachment; filename="report.txt"'
+    assert download.headers["content-disposition"] == \
+        "attachment; filename=\"report.txt\"; filename*=UTF-8''report.txt"
     assert download.headers["x-content-type-options"] == "nosniff"
 
 
@@ -299,3 +300,22 @@ def test_form_encoded_bodies_as_rails_reads_them(api):
                                               b'"article": {"body": "x"}}',
                        headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert as_json.status == 201, as_json
+
+
+def test_any_filename_downloads(api):
+    name = 'Bericht "Q3" \u6587\u4ef6\r\n.txt'
+    reply = new_ticket(api, article={"body": "x", "attachments": [
+        {"filename": name, "data": "aGVsbG8=", "mime-type": "text/plain"}]})
+    article = api.get(f"/api/v1/ticket_articles/by_ticket/{reply.json['id']}").json[0]
+    assert article["attachments"][0]["filename"] == name
+    download = api.get(f"/api/v1/ticket_attachment/{reply.json['id']}/{article['id']}/{article['attachments'][0]['id']}")
+    assert download.status == 200 and download.body == b"hello"
+    header = download.headers["content-disposition"]
+    assert header.startswith('attachment; filename="Bericht _Q3_ ') and "\r" not in header and "\n" not in header
+    assert header.endswith("filename*=UTF-8''Bericht%20%22Q3%22%20%E6%96%87%E4%BB%B6%0D%0A.txt")
+
+
+def test_garbage_bearer_and_revoke_are_not_server_errors(api):
+    reply = api.client.http.post("/oauth/revoke", headers={"Content-Type": "application/json"},
+                                 body='{"token": "\\ud800"}'.encode())
+    assert reply.status_code == 200

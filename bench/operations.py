@@ -1,0 +1,150 @@
+"""The operations the benchmark measures: ONE registry, one row per operation.
+
+A dialect adds its operations by appending `Operation` rows to `OPERATIONS` (or registering them
+with `register`): a name, an optional setup (run once per table size, not measured), and the i-th
+HTTP request to send through `chalice.test.Client`. The harness (bench/run.py) does the rest:
+warm-up, repetitions, latency, AWS call counts and the tables.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional
+from urllib.parse import urlencode
+
+from .seed import COHORT, COMMON_WORD, Seeded
+
+ATTACHMENT = random.Random(10).randbytes(10 * 1024)  # 10 KB, incompressible, same every run
+ATTACHMENT_B64 = base64.b64encode(ATTACHMENT).decode()
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    body: Any = None                 # JSON-encoded unless bytes
+    who: Optional[str] = "admin"     # whose Basic credentials ("admin", "agent"), or None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class Context:
+    """What an operation sees: the client, the seeded store, and helpers to call the API."""
+
+    def __init__(self, client: Any, seeded: Seeded) -> None:
+        self.client = client
+        self.seeded = seeded
+
+    def headers(self, who: Optional[str], extra: Mapping[str, str]) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "Accept": "*/*"}
+        if who is not None:
+            person = {"admin": self.seeded.admin, "agent": self.seeded.agent}[who]
+            token = base64.b64encode(f"{person.email}:{person.password}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        headers.update(extra)
+        return headers
+
+    def send(self, request: Request) -> Any:
+        body = request.body
+        payload = body if isinstance(body, bytes) else (b"" if body is None else json.dumps(body).encode())
+        return self.client.http.request(request.method, request.path, headers=self.headers(request.who,
+                                                                                           request.headers),
+                                        body=payload)
+
+    def json(self, request: Request, status: int = 200) -> Any:
+        """For setups: send, insist on the status, return the JSON body."""
+        response = self.send(request)
+        if response.status_code != status:
+            raise RuntimeError(f"{request.method} {request.path}: {response.status_code} {response.body[:300]!r}")
+        return json.loads(response.body)
+
+    def spread(self, i: int) -> int:
+        """The i-th of the seeded tickets, spread over the whole id range."""
+        ids = self.seeded.ticket_ids
+        return ids[(i * 7919) % len(ids)]
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    call: Callable[[Context, Any, int], Request]         # the i-th request (i = 0 is the warm-up)
+    setup: Callable[[Context], Any] = lambda ctx: None   # once per table size, not measured
+    status: int = 200
+    flat: bool = True   # its cost must not grow with the table (the smoke test checks the calls)
+    dialect: str = "zammad"
+    note: str = ""
+
+
+OPERATIONS: list[Operation] = []
+
+
+def register(*operations: Operation) -> None:
+    names = {op.name for op in OPERATIONS}
+    for op in operations:
+        if op.name in names:
+            raise ValueError(f"operation {op.name!r} is registered twice")
+        names.add(op.name)
+        OPERATIONS.append(op)
+
+
+# --- Zammad (/api/v1) ----------------------------------------------------------------------------
+
+def new_ticket(ctx: Context, i: int) -> dict[str, Any]:
+    """The same text every time, so every create writes the same number of index items."""
+    customers = ctx.seeded.customer_ids
+    return {
+        "title": "Scanner in the mail room rejects every job", "group": "Sales",
+        "customer_id": customers[i % len(customers)],
+        "article": {
+            "subject": "Scanner in the mail room rejects every job", "type": "phone", "internal": False,
+            "body": "The scanner shows a paper size error for every document since Monday.",
+            "attachments": [{"filename": "scan-log.pdf", "data": ATTACHMENT_B64, "mime-type": "application/pdf"}],
+        },
+    }
+
+
+def _attachment_setup(ctx: Context) -> str:
+    """A ticket with a 10 KB attachment, created through the API; returns its download path."""
+    ticket = ctx.json(Request("POST", "/api/v1/tickets", new_ticket(ctx, 0)), 201)
+    article_id = ticket["article_ids"][0]
+    article = ctx.json(Request("GET", f"/api/v1/ticket_articles/{article_id}"))
+    return f"/api/v1/ticket_attachment/{ticket['id']}/{article_id}/{article['attachments'][0]['id']}"
+
+
+def _search(query: str) -> str:
+    return "/api/v1/tickets/search?" + urlencode({"query": query, "limit": 50})
+
+
+register(
+    Operation(
+        "create ticket (1 article, 10 KB attachment)",
+        lambda ctx, _, i: Request("POST", "/api/v1/tickets", new_ticket(ctx, i)), status=201,
+        note="counters, S3 PutObject, one transaction, then the search tokens"),
+    Operation(
+        "show ticket",
+        lambda ctx, _, i: Request("GET", f"/api/v1/tickets/{ctx.spread(i)}")),
+    Operation(
+        "list tickets, page of 50 (admin)",
+        lambda ctx, _, i: Request("GET", "/api/v1/tickets?page=1&per_page=50")),
+    Operation(
+        "list tickets, page of 50 (agent, 4 groups)",
+        lambda ctx, _, i: Request("GET", "/api/v1/tickets?page=1&per_page=50", who="agent"),
+        note="one index Query per readable group, merged"),
+    Operation(
+        f"search, one word with {COHORT} hits",
+        lambda ctx, _, i: Request("GET", _search(ctx.seeded.full_cohorts[(i * 13) % len(ctx.seeded.full_cohorts)]))),
+    Operation(
+        "search, common word (hits grow with the table)",
+        lambda ctx, _, i: Request("GET", _search(COMMON_WORD)), flat=False,
+        note="reads every hit up to the 1,000-id cap, then loads those tickets"),
+    Operation(
+        "add article",
+        lambda ctx, _, i: Request("POST", "/api/v1/ticket_articles", {
+            "ticket_id": ctx.spread(i + 1000), "body": "Thanks, we are looking into it.", "type": "note",
+            "internal": False}),
+        status=201),
+    Operation(
+        "download attachment (10 KB)",
+        lambda ctx, path, i: Request("GET", path), setup=_attachment_setup),
+)
