@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
-from chalicelib.core.model import (ROLE_AGENT, ROLE_CUSTOMER, Article, Group, Organization, Principal, Ticket,
-                                   User)
+from chalicelib.core.model import (ROLE_AGENT, ROLE_CUSTOMER, Article, Group, Organization, Ticket, User)
 
 GROUPS = ("Sales", "Service Desk", "Billing")  # besides provisioning's "Users"
 ORGANIZATIONS = ("Acme Corp", "Globex", "Initech")
@@ -189,7 +188,3 @@ def _counter(container: Any, sequence: str) -> int:
         return 0
     return int(item.value or 0)
 
-
-def admin_principal(container: Any, seeded: Seeded) -> Principal:
-    user = container.user_store.get(seeded.admin.id)
-    return Principal(user=user, permissions=user.permissions)

@@ -14,11 +14,10 @@ from . import settings
 from .auth.authorizers import Authenticator
 from .auth.tokens import JwtCodec, hash_password
 from .core.access_tokens import AccessTokens
-from .core.catalog import Catalog
+from .core.catalog import Catalog, Ref
 from .core.model import (ROLE_ADMIN, ROLE_AGENT, ROLE_CUSTOMER, SYSTEM_USER_ID, Group, Organization, Principal,
                          Priority, State, User)
-from .core.tickets import ArticleInput, TicketInput, TicketService
-from .core.catalog import Ref
+from .core.tickets import ArticleInput, AttachmentLimits, TicketInput, TicketService
 from .core.users import CustomerRef, UserDirectory, iso
 
 _request_catalog: contextvars.ContextVar[Optional[Catalog]] = contextvars.ContextVar("catalog", default=None)
@@ -51,9 +50,11 @@ class Container:
         self.token_store = AccessTokenStore()
         self.blobs = S3BlobStore(current.bucket_name, current.region)
         self.users = UserDirectory(self.user_store, self.organization_store, self.ids, self.clock)
+        self.attachment_limits = AttachmentLimits(current.max_attachment_bytes, current.max_attachments)
         self.tickets = TicketService(
             TicketStore(current.region), self.catalog, self.users, self.blobs, TableSearchIndex(), self.ids,
             self.clock, fqdn=current.system_fqdn, number_prefix=current.ticket_number_prefix,
+            limits=self.attachment_limits,
         )
         self.access_tokens = AccessTokens(self.token_store, self.ids, self.clock)
         self.authenticator = Authenticator(

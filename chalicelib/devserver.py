@@ -534,9 +534,40 @@ def _http_classes() -> tuple[type, type]:
 
         disable_nagle_algorithm = True
 
+        def _parse_payload(self) -> tuple[dict[str, str], bytes | None]:
+            """Read the whole body, chunked or not, so no byte of it is left on a keep-alive
+            connection to be taken for the next request line (stock chalice reads only a
+            Content-Length body and fails on a malformed length)."""
+            headers = dict(self.headers)
+            if "chunked" in self.headers.get("transfer-encoding", "").lower():
+                return headers, self._read_chunked() or None
+            length = self.headers.get("content-length", "0").strip() or "0"
+            if not length.isdigit():
+                self.close_connection = True
+                return headers, None
+            size = int(length)
+            return headers, (self.rfile.read(size) if size else None)
+
+        def _read_chunked(self) -> bytes:
+            parts = []
+            while True:
+                line = self.rfile.readline(65537).split(b";", 1)[0].strip()
+                try:
+                    size = int(line, 16)
+                except ValueError:
+                    self.close_connection = True
+                    return b"".join(parts)
+                if size == 0:
+                    while self.rfile.readline(65537).strip():  # trailers
+                        pass
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline(3)
+
         def _method_not_allowed(self) -> None:
             """Methods API Gateway never routes (TRACE, QUERY, ...) get a 405, not the
             http.server default 501, which would look like a server fault."""
+            self._parse_payload()  # drain the body: the connection stays usable
             body = b'{"error": "Method not allowed", "error_human": "Method not allowed"}'
             self.send_response(405)
             self.send_header("Allow", "GET, POST, PUT, DELETE, PATCH, OPTIONS, HEAD")

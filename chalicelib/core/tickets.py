@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional
 
 from . import policy
 from .catalog import Catalog, Ref
-from .errors import Conflict, InvalidInput, LookupFailed, NotFound, PermissionDenied
+from .errors import Conflict, InvalidInput, LookupFailed, NotFound, PermissionDenied, TooLarge
 from .model import (ARTICLE_SENDERS, ARTICLE_TYPES, Article, Attachment, Principal, Ticket, User)
 from .ports import BlobStore, Clock, IdAllocator, NewBlob, SearchIndex, TicketRepository
 from .text import extract_inline_images, html_to_text, tokens
@@ -17,6 +17,21 @@ log = logging.getLogger(__name__)
 
 CUSTOMER_ARTICLE_TYPES = ("note", "web")
 SAVE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class AttachmentLimits:
+    """Per article: how many files (attachments and inline images together) and how big each."""
+    max_bytes: int = 4 * 1024 * 1024
+    max_count: int = 20
+
+    def check_count(self, count: int) -> None:
+        if count > self.max_count:
+            raise InvalidInput(f"Too many attachments (at most {self.max_count})", field="attachments")
+
+    def check_size(self, size: int, label: str) -> None:
+        if size > self.max_bytes:
+            raise TooLarge(f"{label} exceeds {self.max_bytes} bytes")
 
 
 @dataclass
@@ -96,6 +111,8 @@ FIELD_FILTERS: dict[str, Callable[[Ticket, str, Catalog], bool]] = {
     "priority": lambda t, v, c: _name_is(c.priority_by_id(t.priority_id), v),
     "priority.name": lambda t, v, c: _name_is(c.priority_by_id(t.priority_id), v),
 }
+# Index tokens of words that only internal articles hold: "~" never occurs in a word.
+INTERNAL_TOKEN = "~"
 # How many scoped tickets a search without words may examine: bounded work per request.
 SEARCH_SCAN_CAP = 1000
 
@@ -139,7 +156,8 @@ def _split_query(query: str) -> list[str]:
 class TicketService:
     def __init__(self, tickets: TicketRepository, catalog: Callable[[], Catalog], users: UserDirectory,
                  blobs: BlobStore, search: SearchIndex, ids: IdAllocator, clock: Clock,
-                 fqdn: str = "helpdesk.local", number_prefix: str = "45") -> None:
+                 fqdn: str = "helpdesk.local", number_prefix: str = "45",
+                 limits: AttachmentLimits = AttachmentLimits()) -> None:
         self.tickets = tickets
         self._catalog = catalog
         self.users = users
@@ -149,6 +167,7 @@ class TicketService:
         self._clock = clock
         self._fqdn = fqdn
         self._number_prefix = number_prefix
+        self._limits = limits
 
     def catalog(self) -> Catalog:
         return self._catalog()
@@ -170,7 +189,7 @@ class TicketService:
         words, filters = parse_query(request.query)
         catalog = self.catalog()
         if words:
-            candidates = self._word_candidates(words)
+            candidates = self._word_candidates(principal, words)
         else:
             scope = policy.ticket_scope(principal)
             candidates = [] if scope.is_empty else self.tickets.page(scope, 0, SEARCH_SCAN_CAP)
@@ -184,19 +203,30 @@ class TicketService:
                    reverse=request.order_by.lower() != "asc")
         return SearchResult(found[request.offset:request.offset + request.limit], len(found))
 
-    def _word_candidates(self, words: set[str]) -> list[Ticket]:
-        """Intersect the index's id lists (rarest first would need counts; sets stay small here)."""
+    def _word_candidates(self, principal: Principal, words: set[str]) -> list[Ticket]:
+        """Tickets holding every word. A word found only in internal articles counts only for
+        callers who may read that ticket's internal articles (customers never query those)."""
+        public: dict[str, set[int]] = {}
+        internal: dict[str, set[int]] = {}
         ids: Optional[set[int]] = None
         for word in sorted(words, key=len, reverse=True):
-            hits = set()
-            for ticket_id in self._search.hits(word):
-                hits.add(ticket_id)
-                if len(hits) >= SEARCH_SCAN_CAP:
-                    break
-            ids = hits if ids is None else ids & hits
+            public[word] = self._hit_ids(word)
+            internal[word] = self._hit_ids(INTERNAL_TOKEN + word) if principal.is_agent else set()
+            matching = public[word] | internal[word]
+            ids = matching if ids is None else ids & matching
             if not ids:
                 return []
-        return list(self.tickets.get_many(ids or set()).values())
+        tickets = self.tickets.get_many(ids or set()).values()
+        return [t for t in tickets if all(
+            t.id in public[w] or (t.id in internal[w] and policy.sees_internal(principal, t)) for w in words)]
+
+    def _hit_ids(self, token: str) -> set[int]:
+        hits: set[int] = set()
+        for ticket_id in self._search.hits(token):
+            hits.add(ticket_id)
+            if len(hits) >= SEARCH_SCAN_CAP:
+                break
+        return hits
 
     def articles(self, principal: Principal, ticket_id: int) -> tuple[Ticket, list[Article]]:
         ticket = self.get(principal, ticket_id)
@@ -387,25 +417,41 @@ class TicketService:
             if ARTICLE_TYPES[type_id] not in CUSTOMER_ARTICLE_TYPES:
                 type_id = 10
             internal = False
+        body = data.body or ""
+        uploads: list[tuple[AttachmentInput, Optional[str]]] = []
+        content_type = data.content_type or "text/plain"
+        if "html" in content_type.lower():
+            body, images = extract_inline_images(body, self._fqdn)
+            uploads += [(AttachmentInput(i.filename, i.data, i.content_type), i.content_id) for i in images]
+        uploads += [(upload, None) for upload in data.attachments]
+        self._limits.check_count(len(uploads))
+        for upload, _ in uploads:
+            self._limits.check_size(len(upload.data), f"Attachment '{upload.filename}'")
         article = Article(
             id=self._ids.next_id("article"), ticket_id=ticket.id, type_id=type_id, sender_id=sender_id,
-            body=data.body, content_type=data.content_type or "text/plain", subject=data.subject or "",
-            from_=data.from_ if data.from_ is not None else principal.user.fullname,
-            to=data.to or "", cc=data.cc or "", reply_to=data.reply_to, message_id=data.message_id,
-            in_reply_to=data.in_reply_to, internal=internal, time_unit=data.time_unit,
+            body=body, content_type=content_type, subject=data.subject or "",
+            from_=self._author(principal, type_id, data.from_), to=data.to or "", cc=data.cc or "",
+            reply_to=data.reply_to, message_id=data.message_id, in_reply_to=data.in_reply_to,
+            internal=internal, time_unit=data.time_unit if is_agent else None,
             preferences=dict(data.preferences), origin_by_id=principal.real_user_id,
             created_by_id=principal.id, updated_by_id=principal.id, created_at=now, updated_at=now,
         )
-        uploads: list[tuple[AttachmentInput, Optional[str]]] = []
-        if "html" in article.content_type.lower():
-            article.body, images = extract_inline_images(article.body, self._fqdn)
-            uploads += [(AttachmentInput(i.filename, i.data, i.content_type), i.content_id) for i in images]
-        uploads += [(upload, None) for upload in data.attachments]
         blobs: list[NewBlob] = []
         ids = self._ids.next_ids("attachment", len(uploads)) if uploads else []
         for attachment_id, (upload, content_id) in zip(ids, uploads):
             self._attach(article, blobs, attachment_id, upload, content_id)
         return article, blobs
+
+    @staticmethod
+    def _author(principal: Principal, type_id: int, given: Optional[str]) -> str:
+        """Agents may write on someone's behalf (a phone call); a customer is always themself,
+        with the address on web and phone articles, as Zammad's AddsMetadataGeneral sets it."""
+        user = principal.user
+        if principal.is_agent and given is not None:
+            return given
+        if not principal.is_agent and ARTICLE_TYPES[type_id] in ("web", "phone") and user.email:
+            return f"{user.fullname} <{user.email}>"
+        return user.fullname
 
     @staticmethod
     def _attach(article: Article, blobs: list[NewBlob], attachment_id: int, upload: AttachmentInput,
@@ -469,9 +515,11 @@ class TicketService:
             self._searchable(lambda: self._search.add(after.id, self._words(after, [article])))
 
     def _words(self, ticket: Ticket, articles: list[Article]) -> set[str]:
+        """Index tokens: public words as they are, internal articles' words marked apart."""
         words = tokens(ticket.title, ticket.number)
         for article in articles:
-            words |= tokens(self._article_text(article))
+            found = tokens(self._article_text(article))
+            words |= {INTERNAL_TOKEN + w for w in found} if article.internal else found
         return words
 
     @staticmethod

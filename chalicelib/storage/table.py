@@ -7,7 +7,7 @@ stay the single description of each object; only keys, version and TTL are typed
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from pynamodb.attributes import (DiscriminatorAttribute, JSONAttribute, NumberAttribute,
                                  TTLAttribute, UnicodeAttribute)
@@ -110,9 +110,19 @@ def configure() -> None:
         return  # keep the connection: creating a botocore client costs more than most requests
     Item.Meta.table_name = current.table_name
     Item.Meta.region = current.region
+    for model in _models(Item):
+        if "_connection" in model.__dict__:
+            delattr(model, "_connection")  # inherit the base class's from now on
+    # One connection (one botocore client) on the base class, inherited by every item kind:
+    # PynamoDB would otherwise build a client per model class on its first use.
     Item._connection = None
-    for index in (Item.gsi1, Item.gsi2, Item.gsi3, Item.gsi4):
-        index._connection = None
+    Item._get_connection()
+
+
+def _models(base: type) -> Iterator[type]:
+    for model in base.__subclasses__():
+        yield model
+        yield from _models(model)
 
 
 def ensure_table() -> None:

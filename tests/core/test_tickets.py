@@ -690,6 +690,19 @@ def test_search_sees_later_articles(w: World, searchable: dict[str, int]) -> Non
     assert search(w, "admin", "fuser") == [searchable["printer"]]
 
 
+def test_words_of_internal_articles_are_found_only_by_who_may_read_them(w: World, searchable: dict[str, int]) -> None:
+    printer = searchable["printer"]
+    w.tickets.add_article(w.agent, printer, ArticleInput(body="toner supplier overcharges", internal=True))
+    assert search(w, "agent", "overcharges") == [printer]
+    assert search(w, "agent", "overcharges paper") == [printer]        # one internal, one public word
+    assert search(w, "customer_a", "overcharges") == []
+    assert search(w, "customer_a", "paper") == [printer]               # public words still match
+    w.tickets.add_article(w.admin, searchable["vpn"], ArticleInput(body="overcharges again", internal=True))
+    assert search(w, "agent", "overcharges") == [printer]              # the Sales ticket stays hidden
+    w.tickets.add_article(w.customer_a, printer, note("the supplier overcharges"))
+    assert search(w, "customer_a", "overcharges") == [printer]         # now a public word too
+
+
 def test_failed_indexing_does_not_fail_the_write(w: World, caplog: pytest.LogCaptureFixture) -> None:
     w.search.fail_next_add = RuntimeError("index down")
     with caplog.at_level(logging.ERROR):

@@ -3,6 +3,7 @@ keep-alive requests are not held up by Nagle's algorithm, and the snapshot is ex
 from __future__ import annotations
 
 import errno
+import re
 import socket
 import time
 
@@ -117,6 +118,27 @@ def test_keep_alive_requests_are_not_delayed(live_server):
         opened = sum(pools[key].num_connections for key in pools.keys())
         assert opened == 1, f"{opened} connections for 23 requests, expected one kept alive"
     assert average < 0.030, f"average {average * 1000:.1f} ms per keep-alive request"
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("first", [
+    b"TRACE /health HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\n\r\n{\"token\": {}}",
+    b"POST /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"5\r\nhello\r\n0\r\n\r\n",
+], ids=["405-with-body", "chunked-body"])
+def test_request_bodies_are_drained_on_keep_alive(live_server, first):
+    """A body the app never looks at must not be read as the next request's first line."""
+    host, port = live_server.base_url.split("//")[1].split("/")[0].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(first + b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        received = b""
+        while received.count(b"HTTP/1.1 ") < 2 or not received.rstrip().endswith(b"}"):
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+    statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", received)
+    assert len(statuses) == 2 and statuses[1] == b"200", received
 
 
 def test_snapshot_round_trip_is_exact(tmp_path, monkeypatch):

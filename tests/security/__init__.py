@@ -18,7 +18,7 @@ def table_items() -> dict[tuple[str, str], Any]:
     while True:
         page = client.scan(**kwargs)
         for item in page.get("Items", []):
-            if item.get("kind", {}).get("S") != "counter":
+            if item["pk"]["S"] != "COUNTER" and item.get("kind", {}).get("S") != "counter":
                 items[(item["pk"]["S"], item["sk"]["S"])] = item
         if "LastEvaluatedKey" not in page:
             return items

@@ -623,3 +623,19 @@ def test_ensure_bucket_is_idempotent(dynamo: None) -> None:
     store.put(NewBlob("k", b"x", "text/plain"))
     store.ensure_bucket()
     assert store.get("k") == b"x"
+
+
+def test_every_item_kind_shares_one_connection(dynamo: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One botocore client per process: each extra one costs tens of ms on a Lambda cold start."""
+    from chalicelib.storage import table
+    table.TicketItem._connection = table.TicketItem._get_connection()  # as PynamoDB caches it per class
+    monkeypatch.setattr(table.Item.Meta, "table_name", "previous-stage")  # force configure() to rebuild
+    try:
+        table.configure()
+    finally:
+        if "_connection" in table.TicketItem.__dict__:
+            delattr(table.TicketItem, "_connection")
+    shared = table.Item._get_connection()
+    kinds = [table.TicketItem, table.ArticleItem, table.UserItem, table.SearchItem, table.CounterItem]
+    assert all(kind._get_connection() is shared for kind in kinds)
+    assert shared.connection.client is table.SearchItem._get_connection().connection.client

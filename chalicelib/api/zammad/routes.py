@@ -13,7 +13,7 @@ from ... import bootstrap
 from ...core import policy
 from ...core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from ...core.model import Article, Principal, Ticket
-from ...core.tickets import SearchRequest
+from ...core.tickets import AttachmentLimits, SearchRequest
 from ..application import binary_type
 from ..errors import status_for
 from ..http import content_disposition, flag, int_param, request_body
@@ -40,9 +40,8 @@ class Call:
     def body(self) -> Any:
         return request_body(self.raw_body, self.content_type, self.container.settings.max_body_bytes)
 
-    def limits(self) -> schema.Limits:
-        s = self.container.settings
-        return schema.Limits(s.max_attachment_bytes, s.max_attachments)
+    def limits(self) -> AttachmentLimits:
+        return self.container.attachment_limits
 
     def names(self, tickets: Iterable[Ticket], articles: Iterable[Article] = ()) -> schema.Names:
         """Users and organizations the rendering mentions, in one batch read each."""

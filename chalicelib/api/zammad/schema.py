@@ -9,10 +9,10 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Optional
 
 from ...core.catalog import Catalog, Ref
-from ...core.errors import DomainError, InvalidInput, TooLarge
+from ...core.errors import DomainError, InvalidInput
 from ...core.model import (PERMISSIONS, AccessToken, Article, Group, Organization, Principal, Priority, State,
                            Ticket, User)
-from ...core.tickets import ArticleInput, AttachmentInput, TicketInput
+from ...core.tickets import ArticleInput, AttachmentInput, AttachmentLimits, TicketInput
 from ...core.users import CustomerRef
 
 API = "/api/v1"
@@ -121,7 +121,7 @@ def customer_ref(body: dict[str, Any]) -> Optional[CustomerRef]:
     return None
 
 
-def ticket_input(body: Any, limits: "Limits") -> TicketInput:
+def ticket_input(body: Any, limits: AttachmentLimits) -> TicketInput:
     body = _object(body)
     preferences = body.get("preferences")
     if preferences is not None and not isinstance(preferences, dict):
@@ -136,13 +136,12 @@ def ticket_input(body: Any, limits: "Limits") -> TicketInput:
     )
 
 
-def article_input(body: Any, limits: "Limits") -> ArticleInput:
+def article_input(body: Any, limits: AttachmentLimits) -> ArticleInput:
     body = _object(body, "article")
     attachments = body.get("attachments") or []
     if not isinstance(attachments, list):
         raise InvalidInput("Invalid value for param 'attachments'", field="attachments")
-    if len(attachments) > limits.max_attachments:
-        raise InvalidInput(f"Too many attachments (at most {limits.max_attachments})", field="attachments")
+    limits.check_count(len(attachments))  # before decoding any of them
     preferences = body.get("preferences") or {}
     if not isinstance(preferences, dict):
         raise InvalidInput("Invalid value for param 'preferences'", field="preferences")
@@ -159,7 +158,7 @@ def article_input(body: Any, limits: "Limits") -> ArticleInput:
     )
 
 
-def attachment_input(raw: Any, index: int, limits: "Limits") -> AttachmentInput:
+def attachment_input(raw: Any, index: int, limits: AttachmentLimits) -> AttachmentInput:
     if not isinstance(raw, dict):
         raise InvalidInput(f"Attachment needs 'mime-type' param for attachment with index '{index}'")
     for key in ATTACHMENT_REQUIRED_KEYS:
@@ -168,21 +167,16 @@ def attachment_input(raw: Any, index: int, limits: "Limits") -> AttachmentInput:
     data, filename, mime_type = raw["data"], raw["filename"], raw["mime-type"]
     if not all(isinstance(v, str) for v in (data, filename, mime_type)):
         raise InvalidInput(f"Invalid base64 for attachment with index '{index}'")
-    if len(data) > limits.max_attachment_bytes * 4 // 3 + 4 + data.count("\n") + data.count("\r"):
-        raise TooLarge(f"Attachment with index '{index}' exceeds {limits.max_attachment_bytes} bytes")
+    label = f"Attachment with index '{index}'"
+    limits.check_size((len(data) - data.count("\n") - data.count("\r")) * 3 // 4 - 2, label)  # before decoding
     try:
         decoded = base64.b64decode(data.replace("\r", "").replace("\n", ""), validate=True)
     except (binascii.Error, ValueError):
         raise InvalidInput(f"Invalid base64 for attachment with index '{index}'") from None
+    limits.check_size(len(decoded), label)
     charset = raw.get("charset")
     return AttachmentInput(filename=filename[:255], data=decoded, mime_type=mime_type[:255],
                            charset=charset if isinstance(charset, str) else None)
-
-
-class Limits:
-    def __init__(self, max_attachment_bytes: int, max_attachments: int) -> None:
-        self.max_attachment_bytes = max_attachment_bytes
-        self.max_attachments = max_attachments
 
 
 # --- rendering ---------------------------------------------------------------------------
