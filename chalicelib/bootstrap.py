@@ -61,6 +61,14 @@ class Container:
             self.user_store, self.organization_store, self.token_store, RevocationStore(),
             JwtCodec(current.jwt_secret, current.jwt_issuer, current.jwt_ttl_seconds), self.clock,
         )
+        # >>> catalog: states, priorities, groups, roles
+        # <<< catalog
+        # >>> directory: users and organizations
+        # <<< directory
+        # >>> ticket-links: tags, links, merge, history
+        # <<< ticket-links
+        # >>> notifications: online notifications
+        # <<< notifications
 
     def catalog(self) -> Catalog:
         """The request's catalog (one read per request at most); a fresh one outside requests."""

@@ -291,3 +291,13 @@ PERMISSIONS: tuple[tuple[int, str, str], ...] = (
     (71, "knowledge_base.reader", "Knowledge Base Reader"),
     (80, "report", "Report Interface"),
 )
+
+
+# >>> catalog: states, priorities, groups, roles
+# <<< catalog
+# >>> directory: users and organizations
+# <<< directory
+# >>> ticket-links: tags, links, merge, history
+# <<< ticket-links
+# >>> notifications: online notifications
+# <<< notifications

@@ -94,3 +94,13 @@ def ticket_scope(principal: Principal) -> TicketScope:
 def require(allowed: bool, message: str = "Not authorized") -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+# >>> catalog: states, priorities, groups, roles
+# <<< catalog
+# >>> directory: users and organizations
+# <<< directory
+# >>> ticket-links: tags, links, merge, history
+# <<< ticket-links
+# >>> notifications: online notifications
+# <<< notifications

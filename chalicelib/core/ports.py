@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Iterator, Optional, Protocol
 
-from .model import AccessToken, Article, Group, Organization, Priority, State, Ticket, User
+from .model import AccessToken, Article, Group, Organization, Principal, Priority, State, Ticket, User
 
 
 class Clock(Protocol):
@@ -107,6 +107,26 @@ class BlobStore(Protocol):
     def delete(self, keys: list[str]) -> None: ...
 
 
+@dataclass(frozen=True)
+class TicketChange:
+    """One committed ticket write, as observers (history, notifications) see it.
+
+    kind: "created" | "updated" | "deleted". `before` is None on create, `after` None on delete;
+    `article` is the article the write added, if any.
+    """
+    kind: str
+    actor: Principal
+    at: str
+    before: Optional[Ticket] = None
+    after: Optional[Ticket] = None
+    article: Optional[Article] = None
+
+
+class TicketObserver(Protocol):
+    """Told after a ticket write is committed. Derived data only: a failure is logged, the write stands."""
+    def ticket_changed(self, change: TicketChange) -> None: ...
+
+
 class SearchIndex(Protocol):
     """Token -> ticket ids. Permission is applied by the core to the tickets it then loads."""
     def add(self, ticket_id: int, tokens: set[str]) -> None:
@@ -117,3 +137,13 @@ class SearchIndex(Protocol):
         """The ticket is gone: remove every entry of it."""
     def hits(self, token: str) -> Iterator[int]:
         """Ids of the tickets holding the token, newest first, lazily paged."""
+
+
+# >>> catalog: states, priorities, groups, roles
+# <<< catalog
+# >>> directory: users and organizations
+# <<< directory
+# >>> ticket-links: tags, links, merge, history
+# <<< ticket-links
+# >>> notifications: online notifications
+# <<< notifications

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from . import policy
 from .catalog import Catalog, Ref
 from .errors import Conflict, InvalidInput, LookupFailed, NotFound, PermissionDenied, TooLarge
 from .model import (ARTICLE_SENDERS, ARTICLE_TYPES, Article, Attachment, Principal, Ticket, User)
-from .ports import BlobStore, Clock, IdAllocator, NewBlob, SearchIndex, TicketRepository
+from .ports import (BlobStore, Clock, IdAllocator, NewBlob, SearchIndex, TicketChange, TicketObserver,
+                    TicketRepository)
 from .text import extract_inline_images, html_to_text, tokens
 from .users import CustomerRef, UserDirectory, iso
 
@@ -157,7 +158,8 @@ class TicketService:
     def __init__(self, tickets: TicketRepository, catalog: Callable[[], Catalog], users: UserDirectory,
                  blobs: BlobStore, search: SearchIndex, ids: IdAllocator, clock: Clock,
                  fqdn: str = "helpdesk.local", number_prefix: str = "45",
-                 limits: AttachmentLimits = AttachmentLimits()) -> None:
+                 limits: AttachmentLimits = AttachmentLimits(),
+                 observers: Sequence[TicketObserver] = ()) -> None:
         self.tickets = tickets
         self._catalog = catalog
         self.users = users
@@ -168,6 +170,7 @@ class TicketService:
         self._fqdn = fqdn
         self._number_prefix = number_prefix
         self._limits = limits
+        self.observers = list(observers)
 
     def catalog(self) -> Catalog:
         return self._catalog()
@@ -293,6 +296,7 @@ class TicketService:
         self._touch_contacts(ticket, article, now)
         self._write_with_blobs(blobs, lambda: self.tickets.create(ticket, article))
         self._searchable(lambda: self._search.add(ticket.id, self._words(ticket, [article])))
+        self._announce(TicketChange("created", principal, now, after=ticket, article=article))
         return ticket, article
 
     def update(self, principal: Principal, ticket_id: int, data: TicketInput) -> tuple[Ticket, Optional[Article]]:
@@ -308,6 +312,7 @@ class TicketService:
             except Conflict:
                 continue
             self._reindex(ticket, changed, article)
+            self._announce(TicketChange("updated", principal, changed.updated_at, ticket, changed, article))
             return changed, article
         raise Conflict("The ticket was changed by someone else at the same time, please retry.")
 
@@ -324,6 +329,7 @@ class TicketService:
         if keys:
             self._blobs.delete(keys)
         self._search.forget(ticket.id)
+        self._announce(TicketChange("deleted", principal, iso(self._clock), before=ticket))
 
     # --- rules ---------------------------------------------------------------------------
 
@@ -521,6 +527,14 @@ class TicketService:
             found = tokens(self._article_text(article))
             words |= {INTERNAL_TOKEN + w for w in found} if article.internal else found
         return words
+
+    def _announce(self, change: TicketChange) -> None:
+        """Observers keep derived data (history, notifications): their failure never undoes the write."""
+        for observer in self.observers:
+            try:
+                observer.ticket_changed(change)
+            except Exception:
+                log.exception("ticket observer %s failed", type(observer).__name__)
 
     @staticmethod
     def _searchable(index: Callable[[], None]) -> None:

@@ -103,6 +103,16 @@ class SearchItem(Item, discriminator="search"):
     pass
 
 
+# >>> catalog: states, priorities, groups, roles
+# <<< catalog
+# >>> directory: users and organizations
+# <<< directory
+# >>> ticket-links: tags, links, merge, history
+# <<< ticket-links
+# >>> notifications: online notifications
+# <<< notifications
+
+
 def configure() -> None:
     """Point the models at this stage's table; called by the composition root, not at import."""
     current = settings.get()

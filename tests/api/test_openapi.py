@@ -350,6 +350,14 @@ CASES = [
          raw=b"grant_type=password&username=admin@example.com&password=wrong", schema="OAuthError"),
     Case(Z, "POST", "/oauth/token", 400, who=None, body={"grant_type": "client_credentials"}, schema="OAuthError"),
     Case(Z, "POST", "/oauth/revoke", 200, who=None, headers=FORM, raw=b"token=not-a-jwt", schema="Empty"),
+    # >>> catalog: states, priorities, groups, roles
+    # <<< catalog
+    # >>> directory: users and organizations
+    # <<< directory
+    # >>> ticket-links: tags, links, merge, history
+    # <<< ticket-links
+    # >>> notifications: online notifications
+    # <<< notifications
 ]
 
 
@@ -372,8 +380,17 @@ def ids(api) -> dict[str, int]:
     token = api.post("/api/v1/user_access_token", {"label": "listed", "permission": ["ticket.agent"]})
     assert token.status == 200, token
     token_id = api.get("/api/v1/user_access_token").json["tokens"][0]["id"]
-    return {"ticket_id": ticket.json["id"], "article_id": article["id"],
-            "attachment_id": article["attachments"][0]["id"], "token_id": token_id}
+    found = {"ticket_id": ticket.json["id"], "article_id": article["id"],
+             "attachment_id": article["attachments"][0]["id"], "token_id": token_id}
+    # >>> catalog: states, priorities, groups, roles
+    # <<< catalog
+    # >>> directory: users and organizations
+    # <<< directory
+    # >>> ticket-links: tags, links, merge, history
+    # <<< ticket-links
+    # >>> notifications: online notifications
+    # <<< notifications
+    return found
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

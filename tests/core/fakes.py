@@ -310,6 +310,16 @@ class FakeSearchIndex:
         return {token for token, ids in self.postings.items() if ticket_id in ids}
 
 
+# >>> catalog: states, priorities, groups, roles
+# <<< catalog
+# >>> directory: users and organizations
+# <<< directory
+# >>> ticket-links: tags, links, merge, history
+# <<< ticket-links
+# >>> notifications: online notifications
+# <<< notifications
+
+
 # --- a seeded world ---------------------------------------------------------------------------
 
 SALES_GROUP = 2      # nobody but admins has access

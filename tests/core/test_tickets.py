@@ -820,3 +820,41 @@ def test_delete_removes_index_entries_of_an_earlier_title(w: World) -> None:
     w.tickets.update(w.agent, ticket.id, TicketInput(title="Wombat"))
     w.tickets.delete(w.admin, ticket.id)
     assert w.search.tokens_of(ticket.id) == set()
+
+
+# --- observers ---------------------------------------------------------------------------------
+
+
+class Recorder:
+    def __init__(self, fail: bool = False) -> None:
+        self.changes: list = []
+        self.fail = fail
+
+    def ticket_changed(self, change) -> None:
+        self.changes.append(change)
+        if self.fail:
+            raise RuntimeError("observer down")
+
+
+def test_observers_hear_every_committed_write(w: World, caplog: pytest.LogCaptureFixture) -> None:
+    broken, recorder = Recorder(fail=True), Recorder()
+    w.tickets.observers += [broken, recorder]
+    with caplog.at_level(logging.ERROR):
+        ticket = w.new_ticket(title="Observed")
+        w.tickets.update(w.agent, ticket.id, TicketInput(title="Observed twice", article=note("reply")))
+        w.tickets.delete(w.admin, ticket.id)
+    kinds = [(c.kind, c.actor.id) for c in recorder.changes]
+    assert kinds == [("created", w.agent.id), ("updated", w.agent.id), ("deleted", w.admin.id)]
+    created, updated, deleted = recorder.changes
+    assert created.before is None and created.after.title == "Observed" and created.article is not None
+    assert (updated.before.title, updated.after.title, updated.article.body) == ("Observed", "Observed twice", "reply")
+    assert deleted.after is None and deleted.before.id == ticket.id
+    assert "ticket observer Recorder failed" in caplog.text          # logged, and the writes stood
+
+
+def test_observers_hear_nothing_of_a_refused_write(w: World) -> None:
+    recorder = Recorder()
+    w.tickets.observers.append(recorder)
+    with pytest.raises(InvalidInput):
+        w.tickets.create(w.admin, TicketInput(title="", group=Ref("group", id=1)))
+    assert recorder.changes == []

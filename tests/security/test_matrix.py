@@ -59,6 +59,14 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/user_access_token"): ANY,
     ("DELETE", "/api/v1/user_access_token/{token_id}"): OWN,
     ("PUT", "/api/v1/user_access_token/{token_id}"): OWN,
+    # >>> catalog: states, priorities, groups, roles
+    # <<< catalog
+    # >>> directory: users and organizations
+    # <<< directory
+    # >>> ticket-links: tags, links, merge, history
+    # <<< ticket-links
+    # >>> notifications: online notifications
+    # <<< notifications
 }
 
 

@@ -295,3 +295,14 @@ def delete_access_token(call: Call, token_id: str) -> Any:
     """The seed documents PUT for this delete; its samples and Zammad use DELETE. Both work."""
     call.container.access_tokens.delete(call.principal, path_id(token_id, "Token"))
     return {}
+
+
+# --- the other resources: each module registers its views on this blueprint ---------------------
+# >>> catalog: states, priorities, groups, roles
+# <<< catalog
+# >>> directory: users and organizations
+# <<< directory
+# >>> ticket-links: tags, links, merge, history
+# <<< ticket-links
+# >>> notifications: online notifications
+# <<< notifications
