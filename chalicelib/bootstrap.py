@@ -69,6 +69,8 @@ class Container:
         # <<< ticket-links
         # >>> notifications: online notifications
         # <<< notifications
+        # >>> object-attributes: custom ticket fields (object_manager_attributes)
+        # <<< object-attributes
 
     def catalog(self) -> Catalog:
         """The request's catalog (one read per request at most); a fresh one outside requests."""

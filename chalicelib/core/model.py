@@ -301,3 +301,5 @@ PERMISSIONS: tuple[tuple[int, str, str], ...] = (
 # <<< ticket-links
 # >>> notifications: online notifications
 # <<< notifications
+# >>> object-attributes: custom ticket fields (object_manager_attributes)
+# <<< object-attributes

@@ -104,3 +104,5 @@ def require(allowed: bool, message: str = "Not authorized") -> None:
 # <<< ticket-links
 # >>> notifications: online notifications
 # <<< notifications
+# >>> object-attributes: custom ticket fields (object_manager_attributes)
+# <<< object-attributes

@@ -147,3 +147,5 @@ class SearchIndex(Protocol):
 # <<< ticket-links
 # >>> notifications: online notifications
 # <<< notifications
+# >>> object-attributes: custom ticket fields (object_manager_attributes)
+# <<< object-attributes

@@ -111,6 +111,8 @@ class SearchItem(Item, discriminator="search"):
 # <<< ticket-links
 # >>> notifications: online notifications
 # <<< notifications
+# >>> object-attributes: custom ticket fields (object_manager_attributes)
+# <<< object-attributes
 
 
 def configure() -> None:

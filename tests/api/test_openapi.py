@@ -358,6 +358,8 @@ CASES = [
     # <<< ticket-links
     # >>> notifications: online notifications
     # <<< notifications
+    # >>> object-attributes: custom ticket fields (object_manager_attributes)
+    # <<< object-attributes
 ]
 
 
@@ -390,6 +392,8 @@ def ids(api) -> dict[str, int]:
     # <<< ticket-links
     # >>> notifications: online notifications
     # <<< notifications
+    # >>> object-attributes: custom ticket fields (object_manager_attributes)
+    # <<< object-attributes
     return found
 
 

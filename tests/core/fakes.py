@@ -318,6 +318,8 @@ class FakeSearchIndex:
 # <<< ticket-links
 # >>> notifications: online notifications
 # <<< notifications
+# >>> object-attributes: custom ticket fields (object_manager_attributes)
+# <<< object-attributes
 
 
 # --- a seeded world ---------------------------------------------------------------------------

@@ -67,6 +67,8 @@ ACCESS: dict[tuple[str, str], str] = {
     # <<< ticket-links
     # >>> notifications: online notifications
     # <<< notifications
+    # >>> object-attributes: custom ticket fields (object_manager_attributes)
+    # <<< object-attributes
 }
 
 

@@ -306,3 +306,5 @@ def delete_access_token(call: Call, token_id: str) -> Any:
 # <<< ticket-links
 # >>> notifications: online notifications
 # <<< notifications
+# >>> object-attributes: custom ticket fields (object_manager_attributes)
+# <<< object-attributes
