@@ -64,6 +64,14 @@ class Container:
         # >>> catalog: states, priorities, groups, roles
         # <<< catalog
         # >>> directory: users and organizations
+        from .core.users import OrganizationDirectory
+        from .storage.directory import TicketReferenceIndex
+        cost = current.password_cost
+        self.ticket_references = TicketReferenceIndex()
+        self.users.configure(hasher=lambda password: hash_password(password, cost),
+                             references=self.ticket_references, catalog=self.catalog)
+        self.organizations = OrganizationDirectory(self.organization_store, self.users, self.ids, self.clock,
+                                                   self.ticket_references)
         # <<< directory
         # >>> ticket-links: tags, links, merge, history
         # <<< ticket-links

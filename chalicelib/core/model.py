@@ -90,6 +90,7 @@ class Organization(Audited):
     shared: bool = True
     domain: str = ""
     domain_assignment: bool = False
+    vip: bool = False
 
 
 @dataclass

@@ -99,6 +99,78 @@ def require(allowed: bool, message: str = "Not authorized") -> None:
 # >>> catalog: states, priorities, groups, roles
 # <<< catalog
 # >>> directory: users and organizations
+# Zammad's UserPolicy / OrganizationPolicy and the users/organizations controller policies.
+from .model import User  # noqa: E402
+
+def _any_admin(principal: Principal) -> bool:
+    """Zammad's `admin.*`: any admin permission."""
+    return any(p == "admin" or p.startswith("admin.") for p in principal.permissions)
+
+
+def reads_all_users(principal: Principal) -> bool:
+    return principal.has("admin.user") or principal.is_agent
+
+
+def can_read_user(principal: Principal, user: User) -> bool:
+    if _any_admin(principal) or principal.is_agent or user.id == principal.id:
+        return True
+    if not principal.has("ticket.customer"):
+        return False
+    own_org = principal.user.organization_id
+    return bool(own_org and user.organization_id == own_org)
+
+
+def can_search_users(principal: Principal) -> bool:
+    return reads_all_users(principal)
+
+
+def can_create_users(principal: Principal) -> bool:
+    return principal.has("admin.user") or principal.is_agent
+
+
+def can_assign_roles_and_groups(principal: Principal) -> bool:
+    """Only user admins grant roles or group access; agents' attempts are ignored (Zammad)."""
+    return principal.has("admin.user")
+
+
+def can_change_user(principal: Principal, user: User) -> bool:
+    """Admins change anyone; agents change customers only (never agents or admins); customers nobody."""
+    if principal.has("admin.user"):
+        return True
+    if not principal.is_agent:
+        return False
+    held = user.permissions
+    return "ticket.customer" in held and not any(p == "admin" or p.startswith("admin.") or p == "ticket.agent"
+                                                 for p in held)
+
+
+def can_delete_user(principal: Principal, user: User) -> bool:
+    return principal.has("admin.user")
+
+
+def reads_all_organizations(principal: Principal) -> bool:
+    return principal.has("admin.organization") or principal.is_agent
+
+
+def can_read_organization(principal: Principal, organization_id: int) -> bool:
+    return reads_all_organizations(principal) or principal.user.organization_id == organization_id
+
+
+def can_search_organizations(principal: Principal) -> bool:
+    return reads_all_organizations(principal)
+
+
+def can_manage_organizations(principal: Principal) -> bool:
+    return principal.has("admin.organization")
+
+
+def reads_group(user: User, group_id: int) -> bool:
+    """An active agent holding a level on the group that lets them read it (not admin's implicit access)."""
+    if not user.active or "ticket.agent" not in user.permissions:
+        return False
+    levels = set(user.group_access.get(str(group_id), ()))
+    return "full" in levels or "read" in levels
+
 # <<< directory
 # >>> ticket-links: tags, links, merge, history
 # <<< ticket-links

@@ -142,6 +142,32 @@ class SearchIndex(Protocol):
 # >>> catalog: states, priorities, groups, roles
 # <<< catalog
 # >>> directory: users and organizations
+class DirectoryUserRepository(UserRepository, Protocol):
+    """Users as /users manages them. The adapter keeps, with each write, the derived items:
+    unique login/email, search tokens (`core.users.user_tokens`), organization membership and
+    group membership (`agents_in_group`)."""
+    def page(self, offset: int, limit: int) -> list[User]:
+        """All users by id ascending, `limit` of them after skipping `offset`."""
+    def delete(self, user: User) -> None: ...
+    def with_token(self, token: str, limit: int) -> list[int]:
+        """Ids of users indexed under the token, at most `limit`."""
+    def members(self, organization_id: int, limit: int) -> list[int]:
+        """Ids of the organization's users, id ascending, at most `limit`."""
+    def agents_in_group(self, group_id: int) -> list[User]:
+        """Users holding any access level on the group (the core filters active agents)."""
+
+
+class DirectoryOrganizationRepository(OrganizationRepository, Protocol):
+    def save(self, organization: Organization) -> None: ...
+    def delete(self, organization: Organization) -> None: ...
+    def page(self, offset: int, limit: int) -> list[Organization]: ...
+    def with_token(self, token: str, limit: int) -> list[int]: ...
+
+
+class TicketReferences(Protocol):
+    """Whether tickets still refer to a user or an organization (one bounded index read each)."""
+    def customer_has_tickets(self, user_id: int) -> bool: ...
+    def organization_has_tickets(self, organization_id: int) -> bool: ...
 # <<< directory
 # >>> ticket-links: tags, links, merge, history
 # <<< ticket-links

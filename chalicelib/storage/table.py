@@ -106,6 +106,9 @@ class SearchItem(Item, discriminator="search"):
 # >>> catalog: states, priorities, groups, roles
 # <<< catalog
 # >>> directory: users and organizations
+class DirectoryIndexItem(Item, discriminator="directory_index"):
+    """Derived directory items: search tokens (`USERWORD#<t>`, `ORGWORD#<t>` / zero-padded id) and
+    group memberships (`GROUPAGENTS#<gid>` / `USER#<zero-padded uid>`)."""
 # <<< directory
 # >>> ticket-links: tags, links, merge, history
 # <<< ticket-links

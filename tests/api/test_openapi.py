@@ -353,6 +353,65 @@ CASES = [
     # >>> catalog: states, priorities, groups, roles
     # <<< catalog
     # >>> directory: users and organizations
+    Case(Z, "GET", "/api/v1/users", 200, schema="User"),
+    Case(Z, "GET", "/api/v1/users", 200, url="/api/v1/users?expand=true", schema="UserExpanded"),
+    Case(Z, "GET", "/api/v1/users", 200, url="/api/v1/users?full=true", schema="UserListFull"),
+    Case(Z, "GET", "/api/v1/users", 200, who="customer", schema="User"),
+    Case(Z, "GET", "/api/v1/users/search", 200, url="/api/v1/users/search?query=nicole", schema="User"),
+    Case(Z, "GET", "/api/v1/users/search", 200, url="/api/v1/users/search?query=nic&expand=true",
+         schema="UserExpanded"),
+    Case(Z, "GET", "/api/v1/users/search", 200, url="/api/v1/users/search?query=nicole&full=true",
+         schema="UserSearchFull"),
+    Case(Z, "GET", "/api/v1/users/search", 403, who="customer", schema="Error"),
+    Case(Z, "GET", "/api/v1/users/{user_id}", 200, url="/api/v1/users/{dir_user_id}", schema="User"),
+    Case(Z, "GET", "/api/v1/users/{user_id}", 200, url="/api/v1/users/{dir_user_id}?expand=true",
+         schema="UserExpanded"),
+    Case(Z, "GET", "/api/v1/users/{user_id}", 200, url="/api/v1/users/{dir_user_id}?full=true", schema="UserFull"),
+    Case(Z, "GET", "/api/v1/users/{user_id}", 404, url="/api/v1/users/999999", schema="Error"),
+    Case(Z, "GET", "/api/v1/users/{user_id}", 403, url="/api/v1/users/{dir_user_id}", who="customer",
+         schema="Error"),
+    Case(Z, "POST", "/api/v1/users", 201, body={"firstname": "Bob", "lastname": "Smith", "email": "bob@example.org",
+                                                 "roles": ["Agent"], "group_ids": {"1": ["read"]}}, schema="User"),
+    Case(Z, "POST", "/api/v1/users", 201, who=None, body={"email": "signup@example.org", "password": "pw-12345",
+                                                          "signup": True}, schema="SignupAccepted"),
+    Case(Z, "POST", "/api/v1/users", 422, body={"email": "nicole.braun@example.com"}, schema="Error"),
+    Case(Z, "POST", "/api/v1/users", 422, who=None, body={"email": "anon@example.org"}, schema="Error"),
+    Case(Z, "POST", "/api/v1/users", 403, who="customer", body={"email": "x@example.org"}, schema="Error"),
+    Case(Z, "PUT", "/api/v1/users/{user_id}", 200, url="/api/v1/users/{dir_user_id}",
+         body={"lastname": "Changed", "organization_id": None}, schema="User"),
+    Case(Z, "PUT", "/api/v1/users/{user_id}", 403, url="/api/v1/users/{dir_user_id}", who="customer",
+         body={"lastname": "x"}, schema="Error"),
+    Case(Z, "DELETE", "/api/v1/users/{user_id}", 200, url="/api/v1/users/{dir_user_id}", schema="Empty"),
+    Case(Z, "DELETE", "/api/v1/users/{user_id}", 422, url="/api/v1/users/1", schema="Error"),
+    Case(Z, "GET", "/api/v1/organizations", 200, schema="Organization"),
+    Case(Z, "GET", "/api/v1/organizations", 200, url="/api/v1/organizations?full=true",
+         schema="OrganizationListFull"),
+    Case(Z, "GET", "/api/v1/organizations", 200, who="customer", schema="Organization"),
+    Case(Z, "GET", "/api/v1/organizations/search", 200, url="/api/v1/organizations/search?query=dir",
+         schema="Organization"),
+    Case(Z, "GET", "/api/v1/organizations/search", 200, url="/api/v1/organizations/search?query=dir&full=true",
+         schema="OrganizationSearchFull"),
+    Case(Z, "GET", "/api/v1/organizations/{organization_id}", 200, url="/api/v1/organizations/{dir_org_id}",
+         schema="Organization"),
+    Case(Z, "GET", "/api/v1/organizations/{organization_id}", 200,
+         url="/api/v1/organizations/{dir_org_id}?full=true", schema="OrganizationFull"),
+    Case(Z, "GET", "/api/v1/organizations/{organization_id}", 403, url="/api/v1/organizations/{dir_org_id}",
+         who="customer", schema="Error"),
+    Case(Z, "GET", "/api/v1/organizations/{organization_id}", 404, url="/api/v1/organizations/999999",
+         schema="Error"),
+    Case(Z, "POST", "/api/v1/organizations", 201, body={"name": "Contract Org", "shared": True, "note": "n"},
+         schema="Organization"),
+    Case(Z, "POST", "/api/v1/organizations", 422, body={"name": "Demo Company"}, schema="Error"),
+    Case(Z, "POST", "/api/v1/organizations", 403, who="agent", body={"name": "Nope"}, schema="Error"),
+    Case(Z, "PUT", "/api/v1/organizations/{organization_id}", 200, url="/api/v1/organizations/{dir_org_id}",
+         body={"name": "Dir Org Renamed", "shared": False, "vip": True}, schema="Organization"),
+    Case(Z, "DELETE", "/api/v1/organizations/{organization_id}", 200, url="/api/v1/organizations/{dir_org_id}",
+         schema="Empty"),
+    Case(Z, "DELETE", "/api/v1/organizations/{organization_id}", 422, url="/api/v1/organizations/{demo_org_id}",
+         schema="Error"),
+    Case(Z, "DELETE", "/api/v1/organization/{org_id}", 200, url="/api/v1/organization/{dir_org_id}",
+         schema="Empty"),
+    Case(Z, "DELETE", "/api/v1/organization/{org_id}", 404, url="/api/v1/organization/999999", schema="Error"),
     # <<< directory
     # >>> ticket-links: tags, links, merge, history
     # <<< ticket-links
@@ -387,6 +446,11 @@ def ids(api) -> dict[str, int]:
     # >>> catalog: states, priorities, groups, roles
     # <<< catalog
     # >>> directory: users and organizations
+    dir_org = api.post("/api/v1/organizations", {"name": "Dir Org"})
+    dir_user = api.post("/api/v1/users", {"firstname": "Dir", "email": "dir.user@example.org"})
+    assert dir_org.status == 201 and dir_user.status == 201, (dir_org, dir_user)
+    found.update(dir_user_id=dir_user.json["id"], dir_org_id=dir_org.json["id"],
+                 demo_org_id=api.get("/api/v1/users/me", who="customer").json["organization_id"])
     # <<< directory
     # >>> ticket-links: tags, links, merge, history
     # <<< ticket-links

@@ -170,6 +170,10 @@ class FakeUserRepository:
         self._check_unique(user)
         self.users[user.id] = _copy(user)
 
+    def agents_in_group(self, group_id: int) -> list[User]:
+        """Users holding any access level on the group, id order (the directory helper's contract)."""
+        return [_copy(u) for _, u in sorted(self.users.items()) if u.group_access.get(str(group_id))]
+
 
 class FakeOrganizationRepository:
     def __init__(self) -> None:
@@ -313,6 +317,58 @@ class FakeSearchIndex:
 # >>> catalog: states, priorities, groups, roles
 # <<< catalog
 # >>> directory: users and organizations
+from chalicelib.core.users import organization_tokens, user_tokens  # noqa: E402
+
+
+class FakeDirectoryUsers(FakeUserRepository):
+    """FakeUserRepository plus what /users needs (DirectoryUserRepository)."""
+
+    def page(self, offset: int, limit: int) -> list[User]:
+        return [_copy(self.users[uid]) for uid in sorted(self.users)][offset:offset + max(limit, 0)]
+
+    def delete(self, user: User) -> None:
+        self.users.pop(user.id, None)
+
+    def with_token(self, token: str, limit: int) -> list[int]:
+        return [uid for uid in sorted(self.users) if token in user_tokens(self.users[uid])][:max(limit, 0)]
+
+    def members(self, organization_id: int, limit: int) -> list[int]:
+        return [uid for uid in sorted(self.users)
+                if self.users[uid].organization_id == organization_id][:max(limit, 0)]
+
+
+class FakeDirectoryOrganizations(FakeOrganizationRepository):
+    """FakeOrganizationRepository plus what /organizations needs (DirectoryOrganizationRepository)."""
+
+    def save(self, organization: Organization) -> None:
+        for other in self.organizations.values():
+            if other.id != organization.id and (
+                    other.name.lower() == organization.name.lower() or (
+                        organization.domain_assignment and other.domain_assignment and organization.domain
+                        and other.domain.lower() == organization.domain.lower())):
+                raise Conflict(f"Organization '{organization.name}' already exists.")
+        self.organizations[organization.id] = _copy(organization)
+
+    def delete(self, organization: Organization) -> None:
+        self.organizations.pop(organization.id, None)
+
+    def page(self, offset: int, limit: int) -> list[Organization]:
+        return [_copy(self.organizations[oid]) for oid in sorted(self.organizations)][offset:offset + max(limit, 0)]
+
+    def with_token(self, token: str, limit: int) -> list[int]:
+        return [oid for oid in sorted(self.organizations)
+                if token in organization_tokens(self.organizations[oid])][:max(limit, 0)]
+
+
+class FakeTicketReferences:
+    def __init__(self, tickets: FakeTicketRepository) -> None:
+        self.tickets = tickets
+
+    def customer_has_tickets(self, user_id: int) -> bool:
+        return any(t.customer_id == user_id for t in self.tickets.tickets.values())
+
+    def organization_has_tickets(self, organization_id: int) -> bool:
+        return any(t.organization_id == organization_id for t in self.tickets.tickets.values())
 # <<< directory
 # >>> ticket-links: tags, links, merge, history
 # <<< ticket-links

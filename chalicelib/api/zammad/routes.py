@@ -301,6 +301,7 @@ def delete_access_token(call: Call, token_id: str) -> Any:
 # >>> catalog: states, priorities, groups, roles
 # <<< catalog
 # >>> directory: users and organizations
+from . import directory_views  # noqa: E402,F401
 # <<< directory
 # >>> ticket-links: tags, links, merge, history
 # <<< ticket-links
