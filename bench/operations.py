@@ -148,3 +148,15 @@ register(
         "download attachment (10 KB)",
         lambda ctx, path, i: Request("GET", path), setup=_attachment_setup),
 )
+register(
+    Operation(
+        "show user",
+        lambda ctx, _, i: Request("GET", f"/api/v1/users/{ctx.seeded.customer_ids[i % len(ctx.seeded.customer_ids)]}")),
+    Operation(
+        "list users, page of 50",
+        lambda ctx, _, i: Request("GET", "/api/v1/users?page=1&per_page=50")),
+    Operation(
+        "search users, one word",
+        lambda ctx, _, i: Request("GET", "/api/v1/users/search?" + urlencode({"query": "customer7", "limit": 50})),
+        note="the directory's own token index, then one BatchGet"),
+)

@@ -15,12 +15,15 @@ from .auth.authorizers import Authenticator
 from .auth.tokens import JwtCodec, hash_password
 from .core.access_tokens import AccessTokens
 from .core.catalog import Catalog, Ref
+from .core.object_attributes import Definitions
 from .core.model import (ROLE_ADMIN, ROLE_AGENT, ROLE_CUSTOMER, SYSTEM_USER_ID, Group, Organization, Principal,
                          Priority, State, User)
 from .core.tickets import ArticleInput, AttachmentLimits, TicketInput, TicketService
 from .core.users import CustomerRef, UserDirectory, iso
 
 _request_catalog: contextvars.ContextVar[Optional[Catalog]] = contextvars.ContextVar("catalog", default=None)
+_request_definitions: contextvars.ContextVar[Optional[Definitions]] = contextvars.ContextVar("definitions",
+                                                                                               default=None)
 
 
 class SystemClock:
@@ -62,6 +65,8 @@ class Container:
             JwtCodec(current.jwt_secret, current.jwt_issuer, current.jwt_ttl_seconds), self.clock,
         )
         # >>> catalog: states, priorities, groups, roles
+        from .core.catalog_admin import CatalogAdmin
+        self.catalog_admin = CatalogAdmin(self.catalog_store, self.ids, self.clock)
         # <<< catalog
         # >>> directory: users and organizations
         from .core.users import OrganizationDirectory
@@ -74,18 +79,44 @@ class Container:
                                                    self.ticket_references)
         # <<< directory
         # >>> ticket-links: tags, links, merge, history
+        from .core.ticket_links import HistoryRecorder, TicketLinkService, TicketLinksJanitor
+        from .storage.ticket_links import TicketLinkStore
+        self.ticket_link_store = TicketLinkStore()
+        self.tickets.observers.append(HistoryRecorder(self.ticket_link_store, self.ids, self.catalog, self.users,
+                                                      self.users.organizations_by_id))
+        self.tickets.observers.append(TicketLinksJanitor(self.ticket_link_store))
+        self.ticket_links = TicketLinkService(self.tickets, self.ticket_link_store, self.tickets.tickets, self.blobs,
+                                              TableSearchIndex(), self.ids, self.clock)
         # <<< ticket-links
         # >>> notifications: online notifications
+        from .core.notifications import Notifier, OnlineNotifications
+        from .storage.notifications import NotificationStore
+        self.notification_store = NotificationStore()
+        self.online_notifications = OnlineNotifications(self.notification_store, self.clock)
+        self.notifier = Notifier(self.notification_store, self.users, self.ids, self.clock,
+                                 ttl_days=current.notification_ttl_days)
+        self.tickets.observers.append(self.notifier)
         # <<< notifications
         # >>> object-attributes: custom ticket fields (object_manager_attributes)
+        from .core.object_attributes import ObjectAttributes
+        from .storage.object_attributes import ObjectAttributeStore
+        self.object_attribute_store = ObjectAttributeStore()
+        self.object_attributes = ObjectAttributes(self.object_attribute_store, self.object_definitions, self.ids,
+                                                  self.clock)
+        self.tickets.fields = lambda: self.object_definitions().ticket_fields()
         # <<< object-attributes
 
     def catalog(self) -> Catalog:
         """The request's catalog (one read per request at most); a fresh one outside requests."""
         return _request_catalog.get() or Catalog(self.catalog_store)
 
+    def object_definitions(self) -> Definitions:
+        """The request's custom field definitions (one read per request at most), like the catalog."""
+        return _request_definitions.get() or Definitions(self.object_attribute_store)
+
     def begin_request(self) -> None:
         _request_catalog.set(Catalog(self.catalog_store))
+        _request_definitions.set(Definitions(self.object_attribute_store))
 
 
 _container: Optional[Container] = None
@@ -107,6 +138,7 @@ def reset() -> None:
     _container = None
     settings.reset()
     _request_catalog.set(None)
+    _request_definitions.set(None)
 
 
 # --- provisioning: table, bucket, Zammad's defaults, admin, demo data ------------------------

@@ -27,6 +27,7 @@ class Settings:
     max_attachments: int
     system_fqdn: str
     password_cost: int  # log2 of scrypt's N; lowered only by the test suite
+    notification_ttl_days: int  # online notifications expire (DynamoDB TTL) this long after creation
 
     @property
     def is_local(self) -> bool:
@@ -73,6 +74,7 @@ def get() -> Settings:
         max_attachments=int(_env("HELPDESK_MAX_ATTACHMENTS", "20")),
         system_fqdn=_env("HELPDESK_FQDN", "helpdesk.local"),
         password_cost=max(10, min(20, int(_env("HELPDESK_PASSWORD_COST", "14")))),
+        notification_ttl_days=max(1, int(_env("HELPDESK_NOTIFICATION_TTL_DAYS", "30"))),
     )
 
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import os
+from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 import pytest
@@ -34,11 +36,22 @@ def aws() -> Iterator[None]:
     bootstrap.reset()
 
 
+_provisioned: Optional[tuple[dict[str, Any], "StoreState"]] = None
+
+
 @pytest.fixture()
 def seeded(aws: None) -> dict[str, Any]:
-    """A provisioned stage with the demo data: admin, agent, customer, two tickets."""
+    """A provisioned stage with the demo data: admin, agent, customer, two tickets. Provisioned
+    through the app once per run; later tests get the same store put back (see StoreState)."""
+    global _provisioned
     from chalicelib import bootstrap
-    return bootstrap.provision(demo=True)
+    if _provisioned is None:
+        credentials = bootstrap.provision(demo=True)
+        _provisioned = (credentials, StoreState.save())
+    else:
+        _provisioned[1].restore()
+        bootstrap.settings.get()  # read as provisioning would, before chalice.test applies the stage's environment
+    return copy.deepcopy(_provisioned[0])
 
 
 def basic(login: str, password: str) -> str:
@@ -102,3 +115,45 @@ def api(seeded: dict[str, Any]) -> Iterator[Api]:
     from app import app
     with Client(app) as client:
         yield Api(client, seeded)
+
+
+@contextmanager
+def provisioned_api() -> Iterator[Api]:
+    """`aws` + `seeded` + `api` for a wider scope (a class of read-only tests sharing one store)."""
+    from chalice.test import Client
+    from moto import mock_aws
+
+    from app import app
+    from chalicelib import bootstrap
+    bootstrap.reset()
+    with mock_aws():
+        seeded = bootstrap.provision(demo=True)
+        with Client(app) as client:
+            yield Api(client, seeded)
+    bootstrap.reset()
+
+
+class StoreState:
+    """moto's in-process tables and buckets, saved once and put back before each test that shares them:
+    building a rich store through the API costs seconds, putting it back milliseconds."""
+
+    def __init__(self, tables: Any, buckets: Any) -> None:
+        self._tables, self._buckets = tables, buckets
+
+    @staticmethod
+    def _backends() -> tuple[Any, Any]:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+        from moto.s3.models import s3_backends
+        return dynamodb_backends[DEFAULT_ACCOUNT_ID][os.environ["AWS_DEFAULT_REGION"]], s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
+
+    @classmethod
+    def save(cls) -> "StoreState":
+        dynamodb, s3 = cls._backends()
+        return cls(copy.deepcopy(dynamodb.tables), copy.deepcopy(s3.buckets))
+
+    def restore(self) -> None:
+        """The app keeps nothing between requests (the catalogue is read per request), so putting the
+        store back is enough."""
+        dynamodb, s3 = self._backends()
+        dynamodb.tables, s3.buckets = copy.deepcopy(self._tables), copy.deepcopy(self._buckets)

@@ -216,6 +216,7 @@ class Ticket:
     updated_by_id: int = SYSTEM_USER_ID
     created_at: str = ""
     updated_at: str = ""
+    attributes: dict[str, Any] = field(default_factory=dict)  # custom fields (object_manager_attributes)
     version: int = 0
 
     @property
@@ -295,12 +296,133 @@ PERMISSIONS: tuple[tuple[int, str, str], ...] = (
 
 
 # >>> catalog: states, priorities, groups, roles
+ROLE_NOTES = {ROLE_ADMIN: "To configure your system.", ROLE_AGENT: "To work on Tickets.",
+              ROLE_CUSTOMER: "People who create Tickets ask for help."}
+ROLES_DEFINED_AT = "2024-01-01T00:00:00.000Z"  # built in: the roles are part of the release, not of the data
+
+
+@dataclass(frozen=True)
+class Role:
+    """One of the fixed roles (Zammad's Admin, Agent, Customer); users hold them by id in `role_ids`."""
+    id: int
+    name: str
+    permissions: tuple[str, ...]
+    default_at_signup: bool = False
+    note: str = ""
+    active: bool = True
+
+    @property
+    def permission_ids(self) -> list[int]:
+        ids = {name: pid for pid, name, _ in PERMISSIONS}
+        return [ids[name] for name in self.permissions if name in ids]
+
+
+ROLES: tuple[Role, ...] = tuple(
+    Role(rid, ROLE_NAMES[rid], ROLE_PERMISSIONS[rid], default_at_signup=rid == ROLE_CUSTOMER, note=ROLE_NOTES[rid])
+    for rid in (ROLE_ADMIN, ROLE_AGENT, ROLE_CUSTOMER))
 # <<< catalog
 # >>> directory: users and organizations
 # <<< directory
 # >>> ticket-links: tags, links, merge, history
+LINK_TYPES = ("normal", "parent", "child")
+LINK_INVERSE = {"normal": "normal", "parent": "child", "child": "parent"}
+
+
+@dataclass
+class HistoryEntry:
+    """One line of a ticket's history, Zammad's History record (`history_type` created, updated, added,
+    removed, merged_into, received_merge; `history_object` Ticket or Ticket::Article)."""
+    id: int
+    ticket_id: int             # the partition the entry lives in
+    o_id: int                  # the changed object: the ticket or the article
+    history_type: str
+    history_object: str = "Ticket"
+    history_attribute: Optional[str] = None
+    value_from: Optional[str] = None
+    value_to: Optional[str] = None
+    id_from: Optional[int] = None
+    id_to: Optional[int] = None
+    related_o_id: Optional[int] = None
+    related_history_object: Optional[str] = None
+    created_by_id: int = SYSTEM_USER_ID
+    created_at: str = ""
+
+
+@dataclass
+class TicketTag:
+    """A tag on a ticket, as its ticket holds it."""
+    name: str
+    created_by_id: int = SYSTEM_USER_ID
+    created_at: str = ""
+
+
+@dataclass
+class TagItem:
+    """A tag name in the registry (Zammad's Tag::Item) with how many objects carry it."""
+    id: int
+    name: str
+    count: int = 0
+
+
+@dataclass
+class TicketLink:
+    """A link as one ticket sees it: `link_type` is what the other ticket is to this one
+    (Zammad's Link.list: "parent" means the other ticket is this ticket's parent)."""
+    ticket_id: int
+    link_type: str
+    other_id: int
+    created_by_id: int = SYSTEM_USER_ID
+    created_at: str = ""
+
+    def inverse(self) -> "TicketLink":
+        return TicketLink(self.other_id, LINK_INVERSE[self.link_type], self.ticket_id,
+                          self.created_by_id, self.created_at)
 # <<< ticket-links
 # >>> notifications: online notifications
+@dataclass
+class OnlineNotification:
+    """One user's notice about an object (a ticket) that changed: Zammad's online_notification."""
+    id: int
+    user_id: int                 # the recipient, the only one who may see or change it
+    o_id: int                    # the object's id (the ticket id)
+    object: str = "Ticket"
+    type: str = "update"         # "create", "update", "reminder_reached", "escalation", ...
+    seen: bool = False
+    created_by_id: int = SYSTEM_USER_ID
+    updated_by_id: int = SYSTEM_USER_ID
+    created_at: str = ""
+    updated_at: str = ""
+    expires_at: Optional[int] = None  # epoch seconds; stored as the TTL attribute, also checked on read
 # <<< notifications
 # >>> object-attributes: custom ticket fields (object_manager_attributes)
+@dataclass
+class ObjectAttribute:
+    """A field of an object (Zammad's ObjectManager::Attribute). Custom ones are stored; built-in ones
+    describe the fixed Ticket columns. Pending changes wait for execute_migrations (the `to_*` flags,
+    the next options in `data_option_new`)."""
+    id: int
+    object: str
+    name: str
+    display: str
+    data_type: str
+    data_option: dict[str, Any] = field(default_factory=dict)
+    data_option_new: dict[str, Any] = field(default_factory=dict)
+    editable: bool = True
+    active: bool = True
+    screens: dict[str, Any] = field(default_factory=dict)
+    to_create: bool = False
+    to_migrate: bool = False
+    to_delete: bool = False
+    to_config: bool = False
+    position: int = 1550
+    created_by_id: int = SYSTEM_USER_ID
+    updated_by_id: int = SYSTEM_USER_ID
+    created_at: str = ""
+    updated_at: str = ""
+    version: int = 0
+
+    @property
+    def usable(self) -> bool:
+        """A field objects may hold values of: migrated (its column exists) and active."""
+        return self.active and not self.to_create
 # <<< object-attributes

@@ -97,6 +97,32 @@ def require(allowed: bool, message: str = "Not authorized") -> None:
 
 
 # >>> catalog: states, priorities, groups, roles
+# Zammad's controller policies: ticket states and priorities are `admin.object`, groups `admin.group`,
+# roles `admin.role` (index/show also for agents and customers, limited to the roles they hold).
+def can_manage_states(principal: Principal) -> bool:
+    return principal.has("admin.object")
+
+
+def can_manage_priorities(principal: Principal) -> bool:
+    return principal.has("admin.object")
+
+
+def can_manage_groups(principal: Principal) -> bool:
+    return principal.has("admin.group")
+
+
+def reads_all_roles(principal: Principal) -> bool:
+    return principal.has("admin.role")
+
+
+def can_read_role(principal: Principal, role_id: int) -> bool:
+    """Zammad's RolePolicy#show?: role admins read every role, everybody else the roles they hold."""
+    return reads_all_roles(principal) or role_id in principal.user.role_ids
+
+
+def reads_role_in_full(principal: Principal) -> bool:
+    """Customers see only id, permissions, groups and active of their role (RolePolicy's field scope)."""
+    return reads_all_roles(principal) or principal.is_agent
 # <<< catalog
 # >>> directory: users and organizations
 # Zammad's UserPolicy / OrganizationPolicy and the users/organizations controller policies.
@@ -173,8 +199,61 @@ def reads_group(user: User, group_id: int) -> bool:
 
 # <<< directory
 # >>> ticket-links: tags, links, merge, history
+# Zammad's TagsControllerPolicy, LinksControllerPolicy, the merge service and ticket_history:
+# changing tags, links and merging need the agent's change access (`agent_update_access?`);
+# a ticket's tags (seed 001: `ticket.agent` or `admin.tag`) and history (`ticket.agent`) are for agents.
+
+def can_read_ticket_tags(principal: Principal, ticket: Ticket) -> bool:
+    return (principal.is_agent or principal.has("admin.tag")) and has_group_access(principal, ticket.group_id, "read")
+
+
+def can_change_ticket_tags(principal: Principal, ticket: Ticket) -> bool:
+    return has_group_access(principal, ticket.group_id, "change")
+
+
+def can_search_tags(principal: Principal) -> bool:
+    """Zammad's tag_search is open to every signed-in user (tag names, no objects)."""
+    return True
+
+
+def can_manage_tags(principal: Principal) -> bool:
+    return principal.has("admin.tag")
+
+
+def can_read_ticket_links(principal: Principal, ticket: Ticket) -> bool:
+    return can_read_ticket(principal, ticket)
+
+
+def can_change_ticket_links(principal: Principal, ticket: Ticket) -> bool:
+    return has_group_access(principal, ticket.group_id, "change")
+
+
+def can_merge_ticket(principal: Principal, ticket: Ticket) -> bool:
+    return has_group_access(principal, ticket.group_id, "change")
+
+
+def can_read_ticket_history(principal: Principal, ticket: Ticket) -> bool:
+    return principal.is_agent and has_group_access(principal, ticket.group_id, "read")
 # <<< ticket-links
 # >>> notifications: online notifications
+# Zammad's OnlineNotificationsControllerPolicy: show, update and destroy are `own?` only.
+from .model import OnlineNotification  # noqa: E402
+
+
+def can_read_notification(principal: Principal, notification: OnlineNotification) -> bool:
+    return notification.user_id == principal.id
+
+
+def can_change_notification(principal: Principal, notification: OnlineNotification) -> bool:
+    return notification.user_id == principal.id
+
+
+def receives_ticket_notifications(user: User) -> bool:
+    """Online notifications go to active agents (Zammad's group recipients and owners are agents)."""
+    return user.active and "ticket.agent" in user.permissions
 # <<< notifications
 # >>> object-attributes: custom ticket fields (object_manager_attributes)
+def can_manage_object_attributes(principal: Principal) -> bool:
+    """Zammad's object manager: `admin.object` (held by every admin)."""
+    return principal.has("admin.object")
 # <<< object-attributes

@@ -140,6 +140,22 @@ class SearchIndex(Protocol):
 
 
 # >>> catalog: states, priorities, groups, roles
+CatalogObject = Group | State | Priority
+
+
+class CatalogAdminRepository(ReferenceRepository, Protocol):
+    """The catalog as /ticket_states, /ticket_priorities and /groups manage it.
+
+    `kind` is "group", "state" or "priority". Every change is one atomic write that also moves the
+    catalog's version on, and only if the version is still the one `versioned_snapshot` read
+    (else Conflict): two admins' changes never interleave (one default per catalogue, unique names).
+    """
+    def versioned_snapshot(self) -> tuple[CatalogSnapshot, int]: ...
+    def write(self, expected_version: int, puts: Iterable[CatalogObject],
+              deletes: Iterable[tuple[str, int]] = ()) -> None: ...
+    def in_use(self, kind: str, object_id: int) -> bool:
+        """Whether any ticket (or, for a group, any user's group access) still refers to the object:
+        one bounded index read (Query, Limit 1), never a scan."""
 # <<< catalog
 # >>> directory: users and organizations
 class DirectoryUserRepository(UserRepository, Protocol):
@@ -170,8 +186,85 @@ class TicketReferences(Protocol):
     def organization_has_tickets(self, organization_id: int) -> bool: ...
 # <<< directory
 # >>> ticket-links: tags, links, merge, history
+from .model import HistoryEntry, TagItem, TicketLink, TicketTag  # noqa: E402
+
+
+class TicketLinkRepository(Protocol):
+    """Tags, links and history: items in the ticket's partition, plus the tag registry."""
+    def history(self, ticket_id: int, limit: int) -> list[HistoryEntry]:
+        """Oldest first, at most `limit` entries."""
+    def append_history(self, entries: list[HistoryEntry]) -> None: ...
+    def tags(self, ticket_id: int) -> list[TicketTag]:
+        """In the order they were added."""
+    def add_tag(self, ticket_id: int, tag: TicketTag, item: TagItem) -> bool:
+        """False when the ticket has the tag already; counts it in the registry item otherwise."""
+    def remove_tag(self, ticket_id: int, name: str) -> bool:
+        """False when the ticket does not have the tag."""
+    def tag_item(self, name: str) -> Optional[TagItem]: ...
+    def tag_item_by_id(self, tag_id: int) -> Optional[TagItem]: ...
+    def create_tag_item(self, item: TagItem) -> TagItem:
+        """Register the name; if it is registered already (a race), the registered item."""
+    def tag_items(self, limit: int) -> list[TagItem]:
+        """The registry by name, at most `limit`."""
+    def tagged_tickets(self, name: str, limit: int) -> list[int]:
+        """Ids of tickets carrying the tag, at most `limit`."""
+    def rename_tag_item(self, item: TagItem, name: str) -> TagItem:
+        """Another spelling of the same name (same key); the count stays."""
+    def delete_tag_item(self, item: TagItem) -> None: ...
+    def links(self, ticket_id: int) -> list[TicketLink]: ...
+    def add_link(self, link: TicketLink) -> bool:
+        """Both sides at once; False when the link exists already."""
+    def remove_link(self, link: TicketLink) -> bool:
+        """Both sides at once; False when there was no such link."""
+    def forget_ticket(self, ticket_id: int) -> None:
+        """The ticket is gone: its tags (and their counts), links (both sides) and history go too."""
+
+
+class TicketMoves(Protocol):
+    """Merging: the source's articles move to the target, the source gets its note; one transaction."""
+    def merge(self, source: Ticket, source_version: int, target: Ticket, target_version: int,
+              moved: list[Article], note: Article) -> None: ...
 # <<< ticket-links
 # >>> notifications: online notifications
+from .model import OnlineNotification  # noqa: E402
+
+
+class NotificationRepository(Protocol):
+    """Online notifications in a partition per recipient, newest first; one pointer per id to its owner."""
+    def add_many(self, notifications: list[OnlineNotification]) -> None:
+        """Write new notifications (and their id pointers)."""
+    def get(self, user_id: int, notification_id: int) -> Optional[OnlineNotification]:
+        """The user's own notification by id (one key read), or None."""
+    def owner_of(self, notification_id: int) -> Optional[int]:
+        """Whose notification the id is, or None if it does not exist."""
+    def page(self, user_id: int, offset: int, limit: int) -> list[OnlineNotification]:
+        """The user's notifications, newest (highest id) first, `limit` after skipping `offset`."""
+    def save(self, notification: OnlineNotification) -> None:
+        """Rewrite an existing notification; NotFound if it was deleted meanwhile."""
+    def save_many(self, notifications: list[OnlineNotification]) -> None:
+        """Rewrite existing notifications; ones deleted meanwhile stay deleted."""
+    def delete(self, notification: OnlineNotification) -> None: ...
+    def remove_for_object(self, object_name: str, o_id: int, limit: int) -> int:
+        """Delete up to `limit` notifications about the object (of every user); returns how many."""
+
+
+class GroupAgents(Protocol):
+    """What the notifier needs from the user directory (core.users.UserDirectory implements it)."""
+    def agents_for_group(self, group_id: int) -> list[User]: ...
+    def many(self, user_ids: Iterable[int]) -> dict[int, User]: ...
 # <<< notifications
 # >>> object-attributes: custom ticket fields (object_manager_attributes)
+from .model import ObjectAttribute  # noqa: E402
+
+
+class ObjectAttributeRepository(Protocol):
+    """Custom attribute definitions: one small partition, read whole with one Query."""
+    def all(self) -> list[ObjectAttribute]:
+        """Every stored definition, ordered by object and name."""
+    def create(self, attribute: ObjectAttribute) -> None:
+        """Fails with Conflict when the object already has an attribute of that name."""
+    def save(self, attribute: ObjectAttribute, expected_version: int) -> None:
+        """Write only if the stored version is still `expected_version` (else Conflict)."""
+    def delete(self, attribute: ObjectAttribute) -> None:
+        """Remove the definition if it still has `attribute.version` (else Conflict)."""
 # <<< object-attributes

@@ -9,10 +9,11 @@ from . import policy
 from .catalog import Catalog, Ref
 from .errors import Conflict, InvalidInput, LookupFailed, NotFound, PermissionDenied, TooLarge
 from .model import (ARTICLE_SENDERS, ARTICLE_TYPES, Article, Attachment, Principal, Ticket, User)
+from .object_attributes import TicketFields, value_matches
 from .ports import (BlobStore, Clock, IdAllocator, NewBlob, SearchIndex, TicketChange, TicketObserver,
                     TicketRepository)
 from .text import extract_inline_images, html_to_text, tokens
-from .users import CustomerRef, UserDirectory, iso
+from .users import CustomerRef, SearchRequest, UserDirectory, iso
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +77,7 @@ class TicketInput:
     pending_time: Optional[str] = None
     preferences: Optional[dict[str, Any]] = None
     article: Optional[ArticleInput] = None
-
-
-@dataclass
-class SearchRequest:
-    query: str = ""
-    offset: int = 0
-    limit: int = 50
-    sort_by: str = "created_at"
-    order_by: str = "desc"
+    attributes: Optional[dict[str, Any]] = None  # custom fields; the TicketFields check keeps the defined ones
 
 
 @dataclass
@@ -122,15 +115,16 @@ def _name_is(item: Any, value: str) -> bool:
     return item is not None and item.name.lower() == value.lower()
 
 
-def parse_query(query: str) -> tuple[set[str], list[tuple[str, str]]]:
-    """Free words (all must match) and `field:value` filters, Zammad's everyday query forms."""
+def parse_query(query: str, attribute_names: frozenset[str] = frozenset()) -> tuple[set[str], list[tuple[str, str]]]:
+    """Free words (all must match) and `field:value` filters, Zammad's everyday query forms
+    (custom ticket fields, `attribute_names`, filter like columns)."""
     words: set[str] = set()
     filters: list[tuple[str, str]] = []
     for part in _split_query(query):
         if part.upper() in ("AND", "*"):
             continue
         name, sep, value = part.partition(":")
-        if sep and name in FIELD_FILTERS and value:
+        if sep and (name in FIELD_FILTERS or name in attribute_names) and value:
             filters.append((name, value.strip('"')))
         else:
             words |= tokens(part)
@@ -159,7 +153,8 @@ class TicketService:
                  blobs: BlobStore, search: SearchIndex, ids: IdAllocator, clock: Clock,
                  fqdn: str = "helpdesk.local", number_prefix: str = "45",
                  limits: AttachmentLimits = AttachmentLimits(),
-                 observers: Sequence[TicketObserver] = ()) -> None:
+                 observers: Sequence[TicketObserver] = (),
+                 fields: Optional[Callable[[], TicketFields]] = None) -> None:
         self.tickets = tickets
         self._catalog = catalog
         self.users = users
@@ -171,6 +166,7 @@ class TicketService:
         self._number_prefix = number_prefix
         self._limits = limits
         self.observers = list(observers)
+        self.fields = fields  # the request's custom ticket fields (object_attributes); None: none defined
 
     def catalog(self) -> Catalog:
         return self._catalog()
@@ -180,16 +176,19 @@ class TicketService:
     def get(self, principal: Principal, ticket_id: int) -> Ticket:
         ticket = self._load(ticket_id)
         policy.require(policy.can_read_ticket(principal, ticket))
-        return ticket
+        return self._shown([ticket])[0]
 
     def page(self, principal: Principal, offset: int, limit: int) -> list[Ticket]:
         scope = policy.ticket_scope(principal)
         if scope.is_empty:
             return []
-        return [t for t in self.tickets.page(scope, offset, limit) if policy.can_read_ticket(principal, t)]
+        return self._shown([t for t in self.tickets.page(scope, offset, limit) if policy.can_read_ticket(principal, t)])
 
     def search(self, principal: Principal, request: SearchRequest) -> SearchResult:
-        words, filters = parse_query(request.query)
+        fields = self.fields  # definitions are read only when the query may hold a custom field filter
+        custom = fields is not None and any(
+            ":" in part and part.partition(":")[0] not in FIELD_FILTERS for part in _split_query(request.query))
+        words, filters = parse_query(request.query, fields().names() if fields is not None and custom else frozenset())
         catalog = self.catalog()
         if words:
             candidates = self._word_candidates(principal, words)
@@ -199,12 +198,13 @@ class TicketService:
         found = [
             t for t in candidates
             if policy.can_read_ticket(principal, t)
-            and all(FIELD_FILTERS[name](t, value, catalog) for name, value in filters)
+            and all(FIELD_FILTERS[name](t, value, catalog) if name in FIELD_FILTERS
+                    else value_matches(t.attributes.get(name), value) for name, value in filters)
         ]
         sort_by = request.sort_by if request.sort_by in SORTABLE else "created_at"
         found.sort(key=lambda t: (getattr(t, sort_by) is None, getattr(t, sort_by) or "", t.id),
                    reverse=request.order_by.lower() != "asc")
-        return SearchResult(found[request.offset:request.offset + request.limit], len(found))
+        return SearchResult(self._shown(found[request.offset:request.offset + request.limit]), len(found))
 
     def _word_candidates(self, principal: Principal, words: set[str]) -> list[Ticket]:
         """Tickets holding every word. A word found only in internal articles counts only for
@@ -274,6 +274,7 @@ class TicketService:
         state = catalog.state(data.state) if data.state else catalog.default_create_state()
         priority = catalog.priority(data.priority) if data.priority else catalog.default_priority()
         owner_id = self._valid_owner(data.owner_id, group.id)
+        attributes = self._attributes(principal, data, {})
         if not principal.is_agent:
             customer = principal.user
         elif data.customer is None:
@@ -285,7 +286,7 @@ class TicketService:
             id=self._ids.next_id("ticket"), number="", title=data.title.strip(), group_id=group.id,
             state_id=state.id, priority_id=priority.id, customer_id=customer.id, owner_id=owner_id,
             organization_id=customer.organization_id, note=data.note, type=data.type,
-            pending_time=data.pending_time, preferences=data.preferences or {},
+            pending_time=data.pending_time, preferences=data.preferences or {}, attributes=attributes,
             created_by_id=principal.id, updated_by_id=principal.id, created_at=now, updated_at=now,
         )
         article, blobs = self._build_article(principal, ticket, data.article, now)
@@ -353,6 +354,7 @@ class TicketService:
         catalog = self.catalog()
         now = iso(self._clock)
         changed = replace(ticket, article_ids=list(ticket.article_ids), preferences=dict(ticket.preferences))
+        changed.attributes = self._attributes(principal, data, ticket.attributes)
         if data.title is not None:
             if not data.title.strip():
                 raise InvalidInput("Missing required value for field 'title'!", field="title")
@@ -396,6 +398,30 @@ class TicketService:
         changed.updated_at = now
         changed.updated_by_id = principal.id
         return changed, article, blobs
+
+    def _attributes(self, principal: Principal, data: TicketInput, current: dict[str, Any]) -> dict[str, Any]:
+        """Custom field values after this write: the given ones checked against their definitions."""
+        if not (current or data.attributes) or self.fields is None:
+            return dict(current)
+        fields = self.fields()
+        merged = {k: v for k, v in current.items() if k in fields.existing}  # a removed field's value goes
+        if data.attributes:
+            for name, value in fields.check(principal, data.attributes, self._clock.now()).items():
+                if value is None:
+                    merged.pop(name, None)
+                else:
+                    merged[name] = value
+        return merged
+
+    def _shown(self, tickets: list[Ticket]) -> list[Ticket]:
+        """Custom field values of fields that still exist: a removed field's values stay stored in the
+        tickets that held them (no scan purges them) but are not shown. No extra read without values."""
+        if self.fields is None or not any(t.attributes for t in tickets):
+            return tickets
+        existing = self.fields().existing
+        for ticket in tickets:
+            ticket.attributes = {k: v for k, v in ticket.attributes.items() if k in existing}
+        return tickets
 
     def _follow_up(self, principal: Principal, before: Ticket, ticket: Ticket, article: Article,
                    catalog: Catalog) -> None:

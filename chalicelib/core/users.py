@@ -134,7 +134,7 @@ class UserDirectory:
             return self._repo().page(offset, limit)
         return [principal.user] if offset == 0 and limit > 0 else []
 
-    def search(self, principal: Principal, request: "DirectorySearch") -> list[User]:
+    def search(self, principal: Principal, request: "SearchRequest") -> list[User]:
         policy.require(policy.can_search_users(principal))
         words, filters = _split_query(request.query)
         candidates: Optional[set[int]] = None
@@ -438,7 +438,8 @@ class OrganizationInput:
 
 
 @dataclass(frozen=True)
-class DirectorySearch:
+class SearchRequest:
+    """A search as every Zammad search endpoint takes it; empty sort fields mean the entity's default."""
     query: str = ""
     offset: int = 0
     limit: int = 50
@@ -519,7 +520,7 @@ class OrganizationDirectory:
         organization = self.organizations.get(own) if own else None
         return [organization] if organization and offset == 0 and limit > 0 else []
 
-    def search(self, principal: Principal, request: DirectorySearch) -> list[Organization]:
+    def search(self, principal: Principal, request: SearchRequest) -> list[Organization]:
         policy.require(policy.can_search_organizations(principal))
         words, filters = _split_query(request.query)
         candidates: Optional[set[int]] = None

@@ -56,11 +56,17 @@ class Item(Model):
     gsi3sk = UnicodeAttribute(null=True)
     gsi4pk = UnicodeAttribute(null=True)
     gsi4sk = UnicodeAttribute(null=True)
+    gsi5pk = UnicodeAttribute(null=True)  # catalog: tickets by state (`STATE#<id>`), reference checks
+    gsi5sk = UnicodeAttribute(null=True)
+    gsi6pk = UnicodeAttribute(null=True)  # catalog: tickets by priority (`PRIORITY#<id>`)
+    gsi6sk = UnicodeAttribute(null=True)
 
     gsi1 = _index(1)
     gsi2 = _index(2)
     gsi3 = _index(3)
     gsi4 = _index(4)
+    gsi5 = _index(5)
+    gsi6 = _index(6)
 
 
 class TicketItem(Item, discriminator="ticket"):
@@ -111,10 +117,24 @@ class DirectoryIndexItem(Item, discriminator="directory_index"):
     group memberships (`GROUPAGENTS#<gid>` / `USER#<zero-padded uid>`)."""
 # <<< directory
 # >>> ticket-links: tags, links, merge, history
+class TicketExtraItem(Item, discriminator="ticket_extra"):
+    """In the ticket's partition: `TAG#<lower name>` (gsi1 `TAGGED#<lower name>` / padded ticket id),
+    `LINK#<padded other id>#<type>`, `HISTORY#<created_at>#<padded id>`."""
+
+
+class TagRegistryItem(Item, discriminator="tag_registry"):
+    """The tag registry (`TAGS` / `<lower name>`, doc `{id, name}`, `count`) and its id pointer
+    (`TAGID#<id>` / `#POINTER`, doc `{name}`). `uses` (not `count`: that is Model.count) is kept by ADD."""
+    uses = NumberAttribute(null=True)
 # <<< ticket-links
 # >>> notifications: online notifications
+class NotificationItem(Item, discriminator="online_notification"):
+    """A user's online notification (`NOTIFY#<uid>` / zero-padded id, gsi1 `NOTIFYOBJ#<object>#<o_id>`)
+    and its id pointer (`NOTIFYID#<id>` / `#POINTER`, doc `{"user_id"}`); both carry the TTL `expires`."""
 # <<< notifications
 # >>> object-attributes: custom ticket fields (object_manager_attributes)
+class ObjectAttributeItem(Item, discriminator="object_attribute"):
+    """A custom attribute definition: `OBJATTR` / `<object>#<name>` (the whole set is one Query)."""
 # <<< object-attributes
 
 
@@ -141,11 +161,42 @@ def _models(base: type) -> Iterator[type]:
 
 
 def ensure_table() -> None:
-    """Create the table with its indexes and TTL when it is missing (local runs and tests)."""
+    """Create the table with its indexes and TTL when it is missing (local runs and tests); add the
+    indexes a table made by an older version lacks."""
     configure()
     if not Item.exists():
         Item.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
         Item._get_connection().connection.update_time_to_live(Item.Meta.table_name, "expires")
+        return
+    add_missing_indexes()
+
+
+def add_missing_indexes() -> list[str]:
+    """UpdateTable for each global secondary index the models define and the table lacks (one at a
+    time, as DynamoDB requires). Returns the names it added."""
+    client = Item._get_connection().connection.client
+    name = Item.Meta.table_name
+    present = {index["IndexName"] for index in
+               client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])}
+    added = []
+    for index in Item._indexes.values():
+        index_name = index.Meta.index_name
+        if index_name in present:
+            continue
+        keys = [(attribute.attr_name, "HASH" if attribute.is_hash_key else "RANGE")
+                for attribute in index.Meta.attributes.values() if attribute.is_hash_key or attribute.is_range_key]
+        client.update_table(
+            TableName=name,
+            AttributeDefinitions=[{"AttributeName": attr, "AttributeType": "S"} for attr, _ in keys],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": index_name,
+                "KeySchema": [{"AttributeName": attr, "KeyType": key_type} for attr, key_type in keys],
+                "Projection": {"ProjectionType": "ALL"},
+            }}],
+        )
+        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        added.append(index_name)
+    return added
 
 
 def connection() -> Any:

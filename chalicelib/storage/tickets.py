@@ -29,7 +29,9 @@ def _ticket_item(ticket: Ticket, version: int) -> TicketItem:
     item = TicketItem(pk=_ticket_pk(ticket.id), sk=TICKET_SK, doc=doc, version=version,
                       gsi1pk=f"GROUP#{ticket.group_id}", gsi1sk=sortable(ticket.id),
                       gsi2pk=f"CUSTOMER#{ticket.customer_id}", gsi2sk=sortable(ticket.id),
-                      gsi4pk="TICKETS", gsi4sk=sortable(ticket.id))
+                      gsi4pk="TICKETS", gsi4sk=sortable(ticket.id),
+                      gsi5pk=f"STATE#{ticket.state_id}", gsi5sk=sortable(ticket.id),
+                      gsi6pk=f"PRIORITY#{ticket.priority_id}", gsi6sk=sortable(ticket.id))
     if ticket.organization_id:
         item.gsi3pk, item.gsi3sk = f"ORG#{ticket.organization_id}", sortable(ticket.id)
     return item
@@ -155,3 +157,22 @@ class TicketStore:
     def _stream(index, partition: str, limit: int) -> Iterator[Ticket]:
         for item in index.query(partition, limit=limit, page_size=min(limit, 500), scan_index_forward=True):
             yield _ticket(item)
+
+    # ticket-links: merging (TicketMoves port) ------------------------------------------------
+
+    def merge(self, source: Ticket, source_version: int, target: Ticket, target_version: int,
+              moved: list[Article], note: Article) -> None:
+        """Both tickets (each conditional on its version), the moved articles (old item deleted, new item
+        and pointer written under the target) and the source's merge note: one transaction."""
+        with conditional("The ticket was changed by someone else at the same time."):
+            with self._transaction() as tx:
+                tx.save(_ticket_item(source, source_version + 1), condition=Item.version == source_version)
+                tx.save(_ticket_item(target, target_version + 1), condition=Item.version == target_version)
+                for article in moved:
+                    tx.delete(ArticleItem(pk=_ticket_pk(source.id), sk=ARTICLE_PREFIX + sortable(article.id)))
+                    for item in _article_items(article):
+                        tx.save(item)
+                for item in _article_items(note):
+                    tx.save(item, condition=Item.pk.does_not_exist())
+        source.version = source_version + 1
+        target.version = target_version + 1

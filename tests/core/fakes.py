@@ -315,6 +315,61 @@ class FakeSearchIndex:
 
 
 # >>> catalog: states, priorities, groups, roles
+class FakeCatalogAdminRepository:
+    """CatalogAdminRepository over a FakeReferenceRepository (the same catalog the ticket service
+    reads), deciding `in_use` from the fake tickets and users as the store decides it from indexes."""
+
+    def __init__(self, reference: FakeReferenceRepository, tickets: FakeTicketRepository,
+                 users: FakeUserRepository) -> None:
+        self.reference, self.tickets, self.users = reference, tickets, users
+        self.version = 0
+        self.writes = 0
+        # Concurrency injection: called once, at the start of the next write (another admin's change).
+        self.before_next_write: Optional[Callable[[], None]] = None
+
+    def snapshot(self) -> CatalogSnapshot:
+        return self.reference.snapshot()
+
+    def versioned_snapshot(self) -> tuple[CatalogSnapshot, int]:
+        return self.reference.snapshot(), self.version
+
+    def put_group(self, group: Group) -> None:
+        self.reference.put_group(group)
+
+    def put_state(self, state: State) -> None:
+        self.reference.put_state(state)
+
+    def put_priority(self, priority: Priority) -> None:
+        self.reference.put_priority(priority)
+
+    def _table(self, kind: str) -> dict:
+        return {"group": self.reference.groups, "state": self.reference.states,
+                "priority": self.reference.priorities}[kind]
+
+    def write(self, expected_version: int, puts: Iterable, deletes: Iterable[tuple[str, int]] = ()) -> None:
+        if self.before_next_write is not None:
+            hook, self.before_next_write = self.before_next_write, None
+            hook()
+        if expected_version != self.version:
+            raise Conflict("The catalog was changed by someone else at the same time.")
+        kinds = {Group: "group", State: "state", Priority: "priority"}
+        for obj in puts:
+            self._table(kinds[type(obj)])[obj.id] = _copy(obj)
+        for kind, object_id in deletes:
+            self._table(kind).pop(object_id, None)
+        self.version += 1
+        self.writes += 1
+
+    def in_use(self, kind: str, object_id: int) -> bool:
+        tickets = self.tickets.tickets.values()
+        if kind == "state":
+            return any(t.state_id == object_id for t in tickets)
+        if kind == "priority":
+            return any(t.priority_id == object_id for t in tickets)
+        if kind == "group":
+            return any(t.group_id == object_id for t in tickets) or any(
+                u.group_access.get(str(object_id)) for u in self.users.users.values())
+        raise ValueError(f"unknown catalog kind {kind!r}")
 # <<< catalog
 # >>> directory: users and organizations
 from chalicelib.core.users import organization_tokens, user_tokens  # noqa: E402
@@ -371,10 +426,240 @@ class FakeTicketReferences:
         return any(t.organization_id == organization_id for t in self.tickets.tickets.values())
 # <<< directory
 # >>> ticket-links: tags, links, merge, history
+from chalicelib.core.model import HistoryEntry, TagItem, TicketLink, TicketTag  # noqa: E402
+
+
+class FakeTicketLinkRepository:
+    """TicketLinkRepository in memory: per-ticket tags, links and history; the tag registry with counts."""
+
+    def __init__(self) -> None:
+        self.history_items: dict[int, list[HistoryEntry]] = {}
+        self.tag_items_by_ticket: dict[int, dict[str, TicketTag]] = {}
+        self.registry: dict[str, TagItem] = {}
+        self.link_items: dict[int, dict[tuple[int, str], TicketLink]] = {}
+        self.fail_next_write: Optional[Exception] = None
+
+    def _maybe_fail(self) -> None:
+        if self.fail_next_write is not None:
+            error, self.fail_next_write = self.fail_next_write, None
+            raise error
+
+    def history(self, ticket_id: int, limit: int) -> list[HistoryEntry]:
+        found = sorted(self.history_items.get(ticket_id, []), key=lambda e: (e.created_at, e.id))
+        return _copy(found[:limit])
+
+    def append_history(self, entries: list[HistoryEntry]) -> None:
+        self._maybe_fail()
+        for entry in entries:
+            self.history_items.setdefault(entry.ticket_id, []).append(_copy(entry))
+
+    def tags(self, ticket_id: int) -> list[TicketTag]:
+        found = self.tag_items_by_ticket.get(ticket_id, {}).values()
+        return _copy(sorted(found, key=lambda t: (t.created_at, t.name.lower())))
+
+    def add_tag(self, ticket_id: int, tag: TicketTag, item: TagItem) -> bool:
+        self._maybe_fail()
+        held = self.tag_items_by_ticket.setdefault(ticket_id, {})
+        if tag.name.lower() in held:
+            return False
+        if item.name.lower() not in self.registry:
+            raise Conflict(f"The tag '{tag.name}' was removed at the same time, please retry.")
+        held[tag.name.lower()] = _copy(tag)
+        self.registry[item.name.lower()].count += 1
+        return True
+
+    def remove_tag(self, ticket_id: int, name: str) -> bool:
+        self._maybe_fail()
+        held = self.tag_items_by_ticket.get(ticket_id, {})
+        if held.pop(name.lower(), None) is None:
+            return False
+        if name.lower() in self.registry:
+            self.registry[name.lower()].count -= 1
+        return True
+
+    def tag_item(self, name: str) -> Optional[TagItem]:
+        return _copy(self.registry.get(name.lower()))
+
+    def tag_item_by_id(self, tag_id: int) -> Optional[TagItem]:
+        return next((_copy(i) for i in self.registry.values() if i.id == tag_id), None)
+
+    def create_tag_item(self, item: TagItem) -> TagItem:
+        self._maybe_fail()
+        if item.name.lower() in self.registry:
+            return _copy(self.registry[item.name.lower()])
+        self.registry[item.name.lower()] = _copy(item)
+        return _copy(item)
+
+    def tag_items(self, limit: int) -> list[TagItem]:
+        return _copy([self.registry[k] for k in sorted(self.registry)][:limit])
+
+    def tagged_tickets(self, name: str, limit: int) -> list[int]:
+        return sorted(tid for tid, held in self.tag_items_by_ticket.items() if name.lower() in held)[:limit]
+
+    def rename_tag_item(self, item: TagItem, name: str) -> TagItem:
+        self.registry[item.name.lower()].name = name
+        return _copy(self.registry[item.name.lower()])
+
+    def delete_tag_item(self, item: TagItem) -> None:
+        self.registry.pop(item.name.lower(), None)
+
+    def links(self, ticket_id: int) -> list[TicketLink]:
+        return _copy([self.link_items[ticket_id][k] for k in sorted(self.link_items.get(ticket_id, {}))])
+
+    def add_link(self, link: TicketLink) -> bool:
+        self._maybe_fail()
+        if (link.other_id, link.link_type) in self.link_items.get(link.ticket_id, {}):
+            return False
+        back = link.inverse()
+        self.link_items.setdefault(link.ticket_id, {})[(link.other_id, link.link_type)] = _copy(link)
+        self.link_items.setdefault(back.ticket_id, {})[(back.other_id, back.link_type)] = _copy(back)
+        return True
+
+    def remove_link(self, link: TicketLink) -> bool:
+        self._maybe_fail()
+        if self.link_items.get(link.ticket_id, {}).pop((link.other_id, link.link_type), None) is None:
+            return False
+        back = link.inverse()
+        self.link_items.get(back.ticket_id, {}).pop((back.other_id, back.link_type), None)
+        return True
+
+    def forget_ticket(self, ticket_id: int) -> None:
+        for tag in list(self.tag_items_by_ticket.get(ticket_id, {}).values()):
+            self.remove_tag(ticket_id, tag.name)
+        for link in list(self.link_items.get(ticket_id, {}).values()):
+            back = link.inverse()
+            self.link_items.get(back.ticket_id, {}).pop((back.other_id, back.link_type), None)
+        self.link_items.pop(ticket_id, None)
+        self.tag_items_by_ticket.pop(ticket_id, None)
+        self.history_items.pop(ticket_id, None)
+
+
+class FakeTicketMoves:
+    """TicketMoves over FakeTicketRepository: all or nothing, versions checked."""
+
+    def __init__(self, tickets: FakeTicketRepository) -> None:
+        self.tickets = tickets
+        self.fail_next_write: Optional[Exception] = None
+
+    def merge(self, source: Ticket, source_version: int, target: Ticket, target_version: int,
+              moved: list[Article], note: Article) -> None:
+        if self.fail_next_write is not None:
+            error, self.fail_next_write = self.fail_next_write, None
+            raise error
+        repo = self.tickets
+        for ticket, version in ((source, source_version), (target, target_version)):
+            current = repo.tickets.get(ticket.id)
+            if current is None or current.version != version:
+                raise Conflict("The ticket was changed by someone else at the same time.")
+        if note.id in repo.articles_by_id:
+            raise Conflict("The article exists already.")
+        source.version, target.version = source_version + 1, target_version + 1
+        repo.tickets[source.id], repo.tickets[target.id] = _copy(source), _copy(target)
+        for article in moved:
+            repo.articles_by_id[article.id] = _copy(article)
+        repo.articles_by_id[note.id] = _copy(note)
+
+
+def make_ticket_links(world: "World"):
+    """The ticket-links service and its observers wired onto a world's ticket service."""
+    from chalicelib.core.ticket_links import HistoryRecorder, TicketLinkService, TicketLinksJanitor
+    repo, moves = FakeTicketLinkRepository(), FakeTicketMoves(world.ticket_repo)
+    world.tickets.observers.append(HistoryRecorder(repo, world.ids, world.catalog, world.users,
+                                                   world.users.organizations_by_id))
+    world.tickets.observers.append(TicketLinksJanitor(repo))
+    service = TicketLinkService(world.tickets, repo, moves, world.blobs, world.search, world.ids, world.clock)
+    return service, repo, moves
 # <<< ticket-links
 # >>> notifications: online notifications
+from chalicelib.core.model import OnlineNotification  # noqa: E402
+
+
+class FakeNotificationRepository:
+    """NotificationRepository in memory: per-user newest first, id pointers, conditional saves."""
+
+    def __init__(self) -> None:
+        self.items: dict[int, OnlineNotification] = {}
+        self.fail_next_write: Optional[Exception] = None
+
+    def _maybe_fail(self) -> None:
+        if self.fail_next_write is not None:
+            error, self.fail_next_write = self.fail_next_write, None
+            raise error
+
+    def add_many(self, notifications: list[OnlineNotification]) -> None:
+        self._maybe_fail()
+        for n in notifications:
+            self.items[n.id] = _copy(n)
+
+    def get(self, user_id: int, notification_id: int) -> Optional[OnlineNotification]:
+        n = self.items.get(notification_id)
+        return _copy(n) if n is not None and n.user_id == user_id else None
+
+    def owner_of(self, notification_id: int) -> Optional[int]:
+        n = self.items.get(notification_id)
+        return n.user_id if n is not None else None
+
+    def page(self, user_id: int, offset: int, limit: int) -> list[OnlineNotification]:
+        own = sorted((n for n in self.items.values() if n.user_id == user_id), key=lambda n: n.id, reverse=True)
+        return [_copy(n) for n in own[offset:offset + max(limit, 0)]]
+
+    def save(self, notification: OnlineNotification) -> None:
+        self._maybe_fail()
+        if notification.id not in self.items:
+            raise NotFound("OnlineNotification", notification.id)
+        self.items[notification.id] = _copy(notification)
+
+    def save_many(self, notifications: list[OnlineNotification]) -> None:
+        self._maybe_fail()
+        for n in notifications:
+            if n.id in self.items:
+                self.items[n.id] = _copy(n)
+
+    def delete(self, notification: OnlineNotification) -> None:
+        self.items.pop(notification.id, None)
+
+    def remove_for_object(self, object_name: str, o_id: int, limit: int) -> int:
+        doomed = sorted(nid for nid, n in self.items.items() if n.object == object_name and n.o_id == o_id)
+        for nid in doomed[:max(limit, 0)]:
+            del self.items[nid]
+        return len(doomed[:max(limit, 0)])
 # <<< notifications
 # >>> object-attributes: custom ticket fields (object_manager_attributes)
+from chalicelib.core.model import ObjectAttribute  # noqa: E402
+
+
+class FakeObjectAttributeRepository:
+    """ObjectAttributeRepository in memory: unique (object, name), versions checked on save/delete."""
+
+    def __init__(self) -> None:
+        self.attributes: dict[tuple[str, str], ObjectAttribute] = {}
+        self.reads = 0
+
+    def all(self) -> list[ObjectAttribute]:
+        self.reads += 1
+        return [_copy(a) for _, a in sorted(self.attributes.items())]
+
+    def create(self, attribute: ObjectAttribute) -> None:
+        key = (attribute.object, attribute.name)
+        if key in self.attributes:
+            raise Conflict(f"{attribute.object}.{attribute.name} already exists")
+        attribute.version = 1
+        self.attributes[key] = _copy(attribute)
+
+    def save(self, attribute: ObjectAttribute, expected_version: int) -> None:
+        key = (attribute.object, attribute.name)
+        current = self.attributes.get(key)
+        if current is None or current.version != expected_version:
+            raise Conflict("The attribute was changed by someone else at the same time, please retry.")
+        attribute.version = expected_version + 1
+        self.attributes[key] = _copy(attribute)
+
+    def delete(self, attribute: ObjectAttribute) -> None:
+        key = (attribute.object, attribute.name)
+        current = self.attributes.get(key)
+        if current is None or current.version != attribute.version:
+            raise Conflict("The attribute was changed by someone else at the same time, please retry.")
+        del self.attributes[key]
 # <<< object-attributes
 
 

@@ -12,7 +12,7 @@ from chalicelib.core.catalog import Catalog
 from chalicelib.core.errors import InvalidInput, LookupFailed, NotFound, PermissionDenied
 from chalicelib.core.model import (ROLE_ADMIN, ROLE_AGENT, ROLE_CUSTOMER, SYSTEM_USER_ID, Group, Organization,
                                    Principal, Ticket, User)
-from chalicelib.core.users import (DirectorySearch, OrganizationDirectory, OrganizationInput, UserDirectory,
+from chalicelib.core.users import (SearchRequest, OrganizationDirectory, OrganizationInput, UserDirectory,
                                    UserInput, index_tokens, user_tokens)
 from tests.core.fakes import (FakeClock, FakeDirectoryOrganizations, FakeDirectoryUsers, FakeIds,
                               FakeReferenceRepository, FakeTicketReferences, FakeTicketRepository, make_world)
@@ -110,7 +110,7 @@ def test_customer_scope(d):
     with pytest.raises(PermissionDenied):
         d.users.show(c, d.p["stranger"].id)
     with pytest.raises(PermissionDenied):
-        d.users.search(c, DirectorySearch(query="x"))
+        d.users.search(c, SearchRequest(query="x"))
     with pytest.raises(PermissionDenied):
         d.users.create(c, UserInput(text={"email": "z@example.org"}))
     with pytest.raises(NotFound):
@@ -136,7 +136,7 @@ def test_unique_email_and_login_suffix(d):
 
 def test_search(d):
     admin = d.p["admin"]
-    found = lambda q, **kw: [u.id for u in d.users.search(admin, DirectorySearch(query=q, **kw))]  # noqa: E731
+    found = lambda q, **kw: [u.id for u in d.users.search(admin, SearchRequest(query=q, **kw))]  # noqa: E731
     assert found("custom") == [d.p["customer"].id]
     assert found("email:stranger@example.com") == [d.p["stranger"].id]
     assert set(found("shared")) == {d.p["customer"].id, d.p["colleague"].id}   # the organization's name
@@ -197,7 +197,7 @@ def test_organizations(d):
     assert [o.id for o in d.orgs.page(customer, 0, 10)] == [1]
     with pytest.raises(PermissionDenied):
         d.orgs.show(customer, org.id)
-    assert [o.id for o in d.orgs.search(d.p["agent"], DirectorySearch(query="acm"))] == [org.id]
+    assert [o.id for o in d.orgs.search(d.p["agent"], SearchRequest(query="acm"))] == [org.id]
     with pytest.raises(InvalidInput, match="references"):
         d.orgs.delete(admin, 1)                        # members
     d.orgs.delete(admin, org.id)

@@ -213,3 +213,29 @@ def server_factory(tmp_path: Path) -> Iterator[Any]:
     yield start
     for server in started:
         stop_server(server)
+
+
+# --- the real zammad_py client, one per role (module scope: each test module logs in once) -------
+
+@pytest.fixture(scope="module")
+def client(live_server: LiveServer) -> Any:
+    """The admin's zammad_py client."""
+    from .zammad_client import connect
+    return connect(live_server, "admin")
+
+
+@pytest.fixture(scope="module")
+def agent(live_server: LiveServer) -> Any:
+    from .zammad_client import connect
+    return connect(live_server, "agent")
+
+
+@pytest.fixture(scope="module")
+def customer(live_server: LiveServer) -> Any:
+    from .zammad_client import connect
+    return connect(live_server, "customer")
+
+
+@pytest.fixture(scope="module")
+def customer_email(live_server: LiveServer) -> str:
+    return live_server.credentials["customer"]["email"]

@@ -12,17 +12,6 @@ from zammad_py import ZammadAPI
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def client(live_server) -> ZammadAPI:
-    email, password = live_server.auth("admin")
-    return ZammadAPI(url=live_server.base_url + "/", username=email, password=password)
-
-
-@pytest.fixture(scope="module")
-def customer_email(live_server) -> str:
-    return live_server.credentials["customer"]["email"]
-
-
 def create(client: ZammadAPI, customer_email: str, title: str, **article) -> dict:
     return client.ticket.create(params={
         "title": title, "group": "Users", "customer": customer_email,
@@ -87,6 +76,11 @@ def test_me_states_priorities_and_token_auth(client, live_server):
                               json={"label": "e2e", "permission": ["ticket.agent"]}).json()["name"]
     by_token = ZammadAPI(url=live_server.base_url + "/", http_token=raw)
     assert by_token.user.me()["id"] == client.user.me()["id"]
+    listed = client.session.get(client.url + "user_access_token").json()["tokens"]
+    token_id = next(t["id"] for t in listed if t["label"] == "e2e")
+    assert client.session.delete(client.url + f"user_access_token/{token_id}").json() == {}
+    with pytest.raises(HTTPError, match="Can't find User for Token"):
+        by_token.user.me()  # a deleted token stops working at once
 
 
 def test_customer_client_sees_only_own_tickets(client, live_server, customer_email):

@@ -3,34 +3,10 @@ from __future__ import annotations
 
 import pytest
 from requests.exceptions import HTTPError
-from zammad_py import ZammadAPI
+
+from .zammad_client import status_of
 
 pytestmark = pytest.mark.e2e
-STATUS_BY_TEXT = {"Not authorized": 403, "Couldn't find": 404, "already used": 422}
-
-
-def status_of(raised) -> int:
-    """zammad_py raises HTTPError(response.text): recognise the answer by Zammad's error text."""
-    text = str(raised.value)
-    return next((status for marker, status in STATUS_BY_TEXT.items() if marker in text), 0)
-
-
-@pytest.fixture(scope="module")
-def client(live_server) -> ZammadAPI:
-    email, password = live_server.auth("admin")
-    return ZammadAPI(url=live_server.base_url + "/", username=email, password=password)
-
-
-@pytest.fixture(scope="module")
-def agent(live_server) -> ZammadAPI:
-    email, password = live_server.auth("agent")
-    return ZammadAPI(url=live_server.base_url + "/", username=email, password=password)
-
-
-@pytest.fixture(scope="module")
-def customer(live_server) -> ZammadAPI:
-    email, password = live_server.auth("customer")
-    return ZammadAPI(url=live_server.base_url + "/", username=email, password=password)
 
 
 def test_me_and_find(client, customer, live_server):

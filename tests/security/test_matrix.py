@@ -26,6 +26,14 @@ import pytest
 from chalicelib.core.model import ROLE_AGENT, ROLE_CUSTOMER
 from tests.api.zammad.test_directory import MATRIX_BODIES as DIRECTORY_BODIES
 from tests.api.zammad.test_directory import matrix_params as directory_matrix_params
+from tests.api.zammad.test_catalog import MATRIX_BODIES as CATALOG_BODIES  # catalog
+from tests.api.zammad.test_catalog import matrix_params as catalog_matrix_params  # catalog
+from tests.api.zammad.test_notifications import MATRIX_BODIES as NOTIFICATION_BODIES
+from tests.api.zammad.test_notifications import matrix_params as notification_matrix_params
+from tests.api.zammad.test_object_attributes import MATRIX_BODIES as OBJECT_ATTRIBUTE_BODIES
+from tests.api.zammad.test_object_attributes import matrix_params as object_attribute_matrix_params
+from tests.api.zammad.test_ticket_links import MATRIX_BODIES as TICKET_LINKS_BODIES  # ticket-links
+from tests.api.zammad.test_ticket_links import matrix_params as ticket_links_matrix_params  # ticket-links
 from tests.api.zammad.test_permissions import add_group, add_org, add_user
 
 PUBLIC, ANY, OWN, OBJECT, AGENT, ADMIN = "public", "any", "own", "object", "agent", "admin"
@@ -62,6 +70,17 @@ ACCESS: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/user_access_token/{token_id}"): OWN,
     ("PUT", "/api/v1/user_access_token/{token_id}"): OWN,
     # >>> catalog: states, priorities, groups, roles
+    ("POST", "/api/v1/ticket_states"): ADMIN,                    # admin.object
+    ("PUT", "/api/v1/ticket_states/{state_id}"): ADMIN,
+    ("DELETE", "/api/v1/ticket_states/{state_id}"): ADMIN,
+    ("POST", "/api/v1/ticket_priorities"): ADMIN,                # admin.object
+    ("PUT", "/api/v1/ticket_priorities/{priority_id}"): ADMIN,
+    ("DELETE", "/api/v1/ticket_priorities/{priority_id}"): ADMIN,
+    ("POST", "/api/v1/groups"): ADMIN,                           # admin.group
+    ("PUT", "/api/v1/groups/{group_id}"): ADMIN,
+    ("DELETE", "/api/v1/groups/{group_id}"): ADMIN,
+    ("GET", "/api/v1/roles"): ANY,                               # the roles the caller holds (admins: all)
+    ("GET", "/api/v1/roles/{role_id}"): AGENT,   # role_id 2 (Agent): customers read only their own role
     # <<< catalog
     # >>> directory: users and organizations
     ("POST", "/api/v1/users"): PUBLIC,  # self-signup without credentials (Zammad's `signup: true`)
@@ -79,10 +98,37 @@ ACCESS: dict[tuple[str, str], str] = {
     ("DELETE", "/api/v1/organization/{org_id}"): ADMIN,
     # <<< directory
     # >>> ticket-links: tags, links, merge, history
+    ("GET", "/api/v1/tags"): OBJECT,                 # ticket.agent/admin.tag with read access to the ticket
+    ("POST", "/api/v1/tags/add"): OBJECT,            # agents with change access (Zammad's agent_update_access?)
+    ("DELETE", "/api/v1/tags/remove"): OBJECT,
+    ("GET", "/api/v1/tag_search"): ANY,              # tag names only, as Zammad's TagsControllerPolicy#search?
+    ("GET", "/api/v1/tag_list"): ADMIN,              # admin.tag
+    ("POST", "/api/v1/tag_list"): ADMIN,
+    ("PUT", "/api/v1/tag_list/{tag_id}"): ADMIN,
+    ("DELETE", "/api/v1/tag_list/{tag_id}"): ADMIN,
+    ("GET", "/api/v1/links"): OBJECT,                # whoever reads the ticket; linked tickets filtered
+    ("POST", "/api/v1/links/add"): OBJECT,           # change access on the target, read on the source
+    ("DELETE", "/api/v1/links/remove"): OBJECT,
+    ("PUT", "/api/v1/ticket_merge/{source_ticket_id}/{target_ticket_number}"): OBJECT,  # change on both
+    ("GET", "/api/v1/ticket_history/{ticket_id}"): OBJECT,   # ticket.agent with read access
     # <<< ticket-links
     # >>> notifications: online notifications
+    # the caller's own only (Zammad's `own?`); OBJECT: the {notification_id} of the matrix is the demo agent's,
+    # so intruders (another organization's customer, another group's agent, anonymous) must be refused
+    ("GET", "/api/v1/online_notifications"): ANY,
+    ("POST", "/api/v1/online_notifications/mark_all_as_read"): ANY,
+    ("GET", "/api/v1/online_notifications/{notification_id}"): OBJECT,
+    ("PUT", "/api/v1/online_notifications/{notification_id}"): OBJECT,
+    ("DELETE", "/api/v1/online_notifications/{notification_id}"): OBJECT,
     # <<< notifications
     # >>> object-attributes: custom ticket fields (object_manager_attributes)
+    ("GET", "/api/v1/object_manager_attributes"): ADMIN,   # admin.object
+    ("GET", "/api/v1/object_manager_attributes/{attribute_id}"): ADMIN,
+    ("POST", "/api/v1/object_manager_attributes"): ADMIN,
+    ("PUT", "/api/v1/object_manager_attributes/{attribute_id}"): ADMIN,
+    ("DELETE", "/api/v1/object_manager_attributes/{attribute_id}"): ADMIN,
+    ("POST", "/api/v1/object_manager_attributes_execute_migrations"): ADMIN,
+    ("POST", "/api/v1/object_manager_attributes_discard_changes"): ADMIN,
     # <<< object-attributes
 }
 
@@ -207,6 +253,10 @@ def build_world(api: Any) -> World:
                     "attachment_id": article["attachments"][0]["id"], "state_id": 1, "priority_id": 2,
                     "group_id": ticket["group_id"], "token_id": 1}
     world.params.update(directory_matrix_params(api))  # directory: user_id, organization_id, org_id
+    world.params.update(ticket_links_matrix_params(api))  # ticket-links: merge source/target, tag_id
+    world.params.update(catalog_matrix_params(api))  # catalog: unused state_id, priority_id, group_id; role_id
+    world.params.update(notification_matrix_params(api))  # notifications: notification_id (the agent's)
+    world.params.update(object_attribute_matrix_params(api))  # object attributes: attribute_id (migrated)
     return world
 
 
@@ -234,6 +284,10 @@ def body_for(method: str, template: str, world: World) -> Any:
         ("POST", "/api/v1/user_access_token"): {"label": "matrix", "permission": ["user_preferences.access_token"]},
         ("PUT", "/api/v1/user_access_token/{token_id}"): None,  # the seed's delete verb: no body
         **DIRECTORY_BODIES,
+        **TICKET_LINKS_BODIES,  # ticket-links
+        **CATALOG_BODIES,
+        **NOTIFICATION_BODIES,
+        **OBJECT_ATTRIBUTE_BODIES,
     }
     if method in ("GET", "DELETE"):
         return None

@@ -1,27 +1,22 @@
 """Zammad's /users and /organizations: thin views over core.users (UserDirectory, OrganizationDirectory).
 
 Parse the request here, one core call, render as Zammad does (`expand`, `full`). POST /users also
-serves self-signup without credentials, so it authenticates only when credentials are sent.
+serves self-signup without credentials (an `anonymous` route: credentials, when sent, are checked).
 """
 from __future__ import annotations
 
-import logging
-import secrets
 from typing import Any, Iterable, Optional
 
 from chalice import Response
 
-from ... import bootstrap
-from ...core.errors import DomainError, InvalidInput
+from ...core.errors import InvalidInput
 from ...core.model import GROUP_ACCESS_LEVELS, ROLE_NAMES, Organization, User
 from ...core.users import (ORGANIZATION_FLAG_FIELDS, ORGANIZATION_TEXT_FIELDS, USER_FLAG_FIELDS, USER_TEXT_FIELDS,
-                           DirectorySearch, OrganizationInput, UserInput)
-from ..http import flag, int_param
+                           OrganizationInput, UserInput)
+from ..http import flag
 from . import schema
-from .routes import (CONTENT_TYPES, LIST_DEFAULT_PER_PAGE, LIST_MAX_PER_PAGE, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT,
-                     Call, blueprint, error_response, json_response, path_id, route, wants_expand, wants_full)
-
-log = logging.getLogger(__name__)
+from .routes import (Call, Forms, json_response, list_window, path_id, render_many, render_one, route,
+                     search_request)
 
 # --- parsing -------------------------------------------------------------------------------------
 
@@ -106,20 +101,6 @@ def organization_input(body: Any) -> OrganizationInput:
                              flags=_flags(body, ORGANIZATION_FLAG_FIELDS))
 
 
-def search_request(call: Call) -> DirectorySearch:
-    limit = int_param(call.params, "limit", SEARCH_DEFAULT_LIMIT, maximum=SEARCH_MAX_LIMIT)
-    per_page = int_param(call.params, "per_page", limit, maximum=SEARCH_MAX_LIMIT)  # per_page wins over limit
-    page = int_param(call.params, "page", 1)
-    return DirectorySearch(query=call.params.get("query", "") or "", offset=(page - 1) * per_page, limit=per_page,
-                           sort_by=call.params.get("sort_by") or "", order_by=call.params.get("order_by") or "")
-
-
-def list_window(call: Call) -> tuple[int, int]:
-    per_page = int_param(call.params, "per_page", LIST_DEFAULT_PER_PAGE, maximum=LIST_MAX_PER_PAGE)
-    page = int_param(call.params, "page", 1)
-    return (page - 1) * per_page, per_page
-
-
 # --- rendering -----------------------------------------------------------------------------------
 
 
@@ -187,43 +168,36 @@ def organization_expanded(o: Organization, member_ids: list[int], names: Directo
     return out
 
 
+def user_forms(call: Call) -> Forms:
+    return Forms(plain=user_out,
+                 expanded=lambda users: [user_expanded(u, names) for names in [DirectoryNames(call, users)]
+                                         for u in users],
+                 assets=lambda users: user_assets(users, DirectoryNames(call, users)))
+
+
+def organization_forms(call: Call) -> Forms:
+    def members(o: Organization) -> list[int]:
+        return call.container.organizations.member_ids(call.principal, o)
+    return Forms(plain=lambda o: organization_out(o, members(o)),
+                 expanded=lambda orgs: [organization_expanded(o, members(o), names)
+                                        for names in [DirectoryNames(call, organizations=orgs)] for o in orgs],
+                 assets=lambda orgs: {"Organization": {str(o.id): organization_out(o, members(o)) for o in orgs}})
+
+
 def render_users(call: Call, users: list[User], full_key: str = "record_ids") -> Any:
-    if wants_expand(call):
-        names = DirectoryNames(call, users)
-        return [user_expanded(u, names) for u in users]
-    if wants_full(call):
-        return {full_key: [u.id for u in users], "assets": user_assets(users, DirectoryNames(call, users))}
-    return [user_out(u) for u in users]
+    return render_many(call, users, user_forms(call), full_key)
 
 
 def render_user(call: Call, u: User, status: int = 200) -> Response:
-    if wants_expand(call):
-        return json_response(user_expanded(u, DirectoryNames(call, [u])), status)
-    if wants_full(call):
-        return json_response({"id": u.id, "assets": user_assets([u], DirectoryNames(call, [u]))}, status)
-    return json_response(user_out(u), status)
+    return render_one(call, u, user_forms(call), status)
 
 
 def render_organizations(call: Call, organizations: list[Organization], full_key: str = "record_ids") -> Any:
-    directory = call.container.organizations
-    members = {o.id: directory.member_ids(call.principal, o) for o in organizations}
-    if wants_expand(call):
-        names = DirectoryNames(call, organizations=organizations)
-        return [organization_expanded(o, members[o.id], names) for o in organizations]
-    if wants_full(call):
-        return {full_key: [o.id for o in organizations],
-                "assets": {"Organization": {str(o.id): organization_out(o, members[o.id]) for o in organizations}}}
-    return [organization_out(o, members[o.id]) for o in organizations]
+    return render_many(call, organizations, organization_forms(call), full_key)
 
 
 def render_organization(call: Call, o: Organization, status: int = 200) -> Response:
-    member_ids = call.container.organizations.member_ids(call.principal, o)
-    if wants_expand(call):
-        return json_response(organization_expanded(o, member_ids, DirectoryNames(call, organizations=[o])), status)
-    if wants_full(call):
-        return json_response({"id": o.id, "assets": {"Organization": {str(o.id): organization_out(o, member_ids)}}},
-                             status)
-    return json_response(organization_out(o, member_ids), status)
+    return render_one(call, o, organization_forms(call), status)
 
 
 # --- users -----------------------------------------------------------------------------------------
@@ -245,38 +219,20 @@ def show_user(call: Call, user_id: str) -> Any:
     return render_user(call, call.container.users.show(call.principal, path_id(user_id, "User")))
 
 
-def create_user_view(call: Call) -> Any:
+@route("/users", methods=("POST",), anonymous=True)
+def create_user(call: Call) -> Any:
+    """Agents and admins create users; without credentials this is Zammad's self-signup."""
+    if call.principal is None:
+        return signup(call)
     user = call.container.users.create(call.principal, user_input(call.body()))
     return render_user(call, user, 201)
 
 
-@blueprint.route("/users", methods=["POST"], content_types=CONTENT_TYPES)
-def create_user() -> Response:
-    """Agents and admins create users; without credentials this is Zammad's self-signup."""
-    request = blueprint.current_request
-    try:
-        container = bootstrap.container()
-        container.begin_request()
-        raw, content_type = request.raw_body, request.headers.get("content-type")
-        if (request.headers.get("authorization") or "").strip():
-            principal = container.authenticator.zammad(request.headers)
-            return create_user_view(Call(container, principal, dict(request.query_params or {}), raw, content_type))
-        return signup(container, raw, content_type)
-    except DomainError as error:
-        return error_response(error)
-    except Exception:  # never a traceback to the client
-        error_id = secrets.token_urlsafe(6)
-        log.exception("Error ID %s", error_id)
-        message = f"Error ID {error_id}: Please contact your administrator."
-        return json_response({"error": message, "error_human": message}, 500)
-
-
-def signup(container: bootstrap.Container, raw: Optional[bytes], content_type: Optional[str]) -> Response:
-    from ..http import request_body
-    body = schema._object(request_body(raw, content_type, container.settings.max_body_bytes))
+def signup(call: Call) -> Response:
+    body = schema._object(call.body())
     if not flag({"signup": str(body.get("signup", ""))}, "signup"):
         raise InvalidInput("Only signup with not authenticate user possible!")
-    container.users.signup(user_input(body))
+    call.container.users.signup(user_input(body))
     return json_response({"message": "ok"}, 201)
 
 

@@ -13,7 +13,8 @@ from ... import bootstrap
 from ...core import policy
 from ...core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from ...core.model import Article, Principal, Ticket
-from ...core.tickets import AttachmentLimits, SearchRequest
+from ...core.tickets import AttachmentLimits
+from ...core.users import SearchRequest
 from ..application import binary_type
 from ..errors import status_for
 from ..http import content_disposition, flag, int_param, request_body
@@ -32,7 +33,7 @@ INLINE_SAFE_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/gif", "image
 class Call:
     """One request as the views see it."""
     container: bootstrap.Container
-    principal: Principal
+    principal: Optional[Principal]  # None only in views registered with anonymous=True
     params: dict[str, str]
     raw_body: Optional[bytes]
     content_type: Optional[str] = None
@@ -64,15 +65,19 @@ def error_response(error: DomainError) -> Response:
     return json_response(schema.error(error), status, headers)
 
 
-def route(path: str, methods: tuple[str, ...] = ("GET",)) -> Callable:
-    """Register a view: authenticate as Zammad does, run it, map domain errors to Zammad's shape."""
+def route(path: str, methods: tuple[str, ...] = ("GET",), anonymous: bool = False) -> Callable:
+    """Register a view: authenticate as Zammad does, run it, map domain errors to Zammad's shape.
+
+    `anonymous` views also run without an Authorization header, with `call.principal` None
+    (Zammad's self-signup); credentials that are sent are always checked."""
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         def handler(**path_params: str) -> Response:
             request = blueprint.current_request
             try:
                 container = bootstrap.container()
                 container.begin_request()
-                principal = container.authenticator.zammad(request.headers)
+                unauthenticated = anonymous and not (request.headers.get("authorization") or "").strip()
+                principal = None if unauthenticated else container.authenticator.zammad(request.headers)
                 call = Call(container, principal, dict(request.query_params or {}), request.raw_body,
                             request.headers.get("content-type"))
                 result = view(call, **path_params)
@@ -95,6 +100,48 @@ def path_id(value: str, entity: str) -> int:
     if not value.isdigit():
         raise NotFound(entity, value)
     return int(value)
+
+
+def list_window(call: Call) -> tuple[int, int]:
+    """(offset, limit) from `page` and `per_page`, with Zammad's cap: every plain list."""
+    per_page = int_param(call.params, "per_page", LIST_DEFAULT_PER_PAGE, maximum=LIST_MAX_PER_PAGE)
+    page = int_param(call.params, "page", 1)
+    return (page - 1) * per_page, per_page
+
+
+def search_request(call: Call) -> SearchRequest:
+    """`query`, `limit` or `per_page` (which wins) with `page`, `sort_by`, `order_by`: every /search."""
+    limit = int_param(call.params, "limit", SEARCH_DEFAULT_LIMIT, maximum=SEARCH_MAX_LIMIT)
+    per_page = int_param(call.params, "per_page", limit, maximum=SEARCH_MAX_LIMIT)
+    page = int_param(call.params, "page", 1)
+    return SearchRequest(query=call.params.get("query", "") or "", offset=(page - 1) * per_page, limit=per_page,
+                         sort_by=call.params.get("sort_by") or "", order_by=call.params.get("order_by") or "")
+
+
+@dataclass(frozen=True)
+class Forms:
+    """How one kind of object renders in Zammad's three forms: plain, `expand=true` (with names;
+    built for a whole list at once so names are read once) and `full=true` (as assets)."""
+    plain: Callable[[Any], dict[str, Any]]
+    expanded: Callable[[list[Any]], list[dict[str, Any]]]
+    assets: Callable[[list[Any]], dict[str, Any]]
+
+
+def render_many(call: Call, items: list[Any], forms: Forms, full_key: str = "record_ids") -> Any:
+    """Zammad's precedence everywhere: expand, then full, else plain."""
+    if wants_expand(call):
+        return forms.expanded(items)
+    if wants_full(call):
+        return {full_key: [item.id for item in items], "assets": forms.assets(items)}
+    return [forms.plain(item) for item in items]
+
+
+def render_one(call: Call, item: Any, forms: Forms, status: int = 200) -> Response:
+    if wants_expand(call):
+        return json_response(forms.expanded([item])[0], status)
+    if wants_full(call):
+        return json_response({"id": item.id, "assets": forms.assets([item])}, status)
+    return json_response(forms.plain(item), status)
 
 
 def wants_expand(call: Call) -> bool:
@@ -128,22 +175,12 @@ def render_ticket(call: Call, ticket: Ticket, status: int = 200, with_ids: bool 
 
 @route("/tickets")
 def list_tickets(call: Call) -> Any:
-    per_page = int_param(call.params, "per_page", LIST_DEFAULT_PER_PAGE, maximum=LIST_MAX_PER_PAGE)
-    page = int_param(call.params, "page", 1)
-    tickets = call.container.tickets.page(call.principal, (page - 1) * per_page, per_page)
-    return render_tickets(call, tickets)
+    return render_tickets(call, call.container.tickets.page(call.principal, *list_window(call)))
 
 
 @route("/tickets/search")
 def search_tickets(call: Call) -> Any:
-    limit = int_param(call.params, "limit", SEARCH_DEFAULT_LIMIT, maximum=SEARCH_MAX_LIMIT)
-    per_page = int_param(call.params, "per_page", limit, maximum=SEARCH_MAX_LIMIT)  # per_page wins over limit
-    page = int_param(call.params, "page", 1)
-    request = SearchRequest(
-        query=call.params.get("query", "") or "", offset=(page - 1) * per_page, limit=per_page,
-        sort_by=call.params.get("sort_by") or "created_at", order_by=call.params.get("order_by") or "desc",
-    )
-    result = call.container.tickets.search(call.principal, request)
+    result = call.container.tickets.search(call.principal, search_request(call))
     if wants_full(call) and not wants_expand(call):
         names = call.names(result.tickets)
         return {"record_ids": [t.id for t in result.tickets], "assets": schema.assets(result.tickets, names),
@@ -155,10 +192,13 @@ def search_tickets(call: Call) -> Any:
 def show_ticket(call: Call, ticket_id: str) -> Any:
     ticket = call.container.tickets.get(call.principal, path_id(ticket_id, "Ticket"))
     if flag(call.params, "all") and not (wants_expand(call) or wants_full(call)):
+        from .ticket_links_views import link_out  # registered below; loaded by the time a request runs
         _, articles = call.container.tickets.articles(call.principal, ticket.id)
+        links, tags = call.container.ticket_links.overview(call.principal, ticket)
         names = call.names([ticket], articles)
         return {"ticket_id": ticket.id, "ticket_article_ids": [a.id for a in articles],
-                "assets": schema.assets([ticket], names, articles), "links": [], "tags": [], "mentions": [],
+                "assets": schema.assets([ticket], names, articles), "links": [link_out(link) for link in links],
+                "tags": tags, "mentions": [],
                 "time_accountings": [], "form_meta": {"filter": {}, "dependencies": {}}}
     return render_ticket(call, ticket, with_ids=False)
 
@@ -299,13 +339,17 @@ def delete_access_token(call: Call, token_id: str) -> Any:
 
 # --- the other resources: each module registers its views on this blueprint ---------------------
 # >>> catalog: states, priorities, groups, roles
+from . import catalog_views  # noqa: E402,F401
 # <<< catalog
 # >>> directory: users and organizations
 from . import directory_views  # noqa: E402,F401
 # <<< directory
 # >>> ticket-links: tags, links, merge, history
+from . import ticket_links_views  # noqa: E402,F401
 # <<< ticket-links
 # >>> notifications: online notifications
+from . import notifications_views  # noqa: E402,F401
 # <<< notifications
 # >>> object-attributes: custom ticket fields (object_manager_attributes)
+from . import object_attributes_views  # noqa: E402,F401
 # <<< object-attributes

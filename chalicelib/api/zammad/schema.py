@@ -13,11 +13,13 @@ from ...core.errors import DomainError, InvalidInput
 from ...core.model import (PERMISSIONS, AccessToken, Article, Group, Organization, Principal, Priority, State,
                            Ticket, User)
 from ...core.tickets import ArticleInput, AttachmentInput, AttachmentLimits, TicketInput
+from ...core.object_attributes import TICKET_COLUMNS
 from ...core.users import CustomerRef
 
 API = "/api/v1"
 ATTACHMENT_REQUIRED_KEYS = ("mime-type", "filename", "data")
 _CID = re.compile(r"""(["'])cid:([^"']+)\1""")
+CUSTOM_NAME = re.compile(r"^[a-z0-9_]{1,100}$")
 
 # --- parsing -----------------------------------------------------------------------------
 
@@ -133,7 +135,15 @@ def ticket_input(body: Any, limits: AttachmentLimits) -> TicketInput:
         customer=customer_ref(body), note=_text(body, "note"), type=_text(body, "type"),
         pending_time=_datetime(body, "pending_time"), preferences=preferences,
         article=None if body.get("article") is None else article_input(body["article"], limits),
+        attributes=custom_fields(body),
     )
+
+
+def custom_fields(body: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """Top-level keys that may name custom fields (object_manager_attributes). The core keeps the ones
+    defined, migrated and active, checks their values and ignores the rest, as Zammad ignores unknown keys."""
+    found = {k: v for k, v in body.items() if k not in TICKET_COLUMNS and CUSTOM_NAME.match(k)}
+    return found or None
 
 
 def article_input(body: Any, limits: AttachmentLimits) -> ArticleInput:
@@ -196,6 +206,7 @@ def ticket(t: Ticket) -> dict[str, Any]:
         "article_count": t.article_count, "escalation_at": None, "pending_time": t.pending_time, "type": t.type,
         "time_unit": t.time_unit, "preferences": t.preferences, "updated_by_id": t.updated_by_id,
         "created_by_id": t.created_by_id, "created_at": t.created_at, "updated_at": t.updated_at,
+        **{k: v for k, v in t.attributes.items() if k not in TICKET_COLUMNS},  # custom fields, never shadowing
     }
 
 
