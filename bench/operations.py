@@ -160,3 +160,16 @@ register(
         lambda ctx, _, i: Request("GET", "/api/v1/users/search?" + urlencode({"query": "customer7", "limit": 50})),
         note="the directory's own token index, then one BatchGet"),
 )
+register(
+    Operation(
+        "add tag",
+        lambda ctx, _, i: Request("POST", "/api/v1/tags/add", {"object": "Ticket", "o_id": ctx.spread(i + 2000),
+                                                                "item": f"bench-{i % 5}"}),
+        status=201, note="tag item and its count in one transaction, a history line"),
+    Operation(
+        "ticket history",
+        lambda ctx, _, i: Request("GET", f"/api/v1/ticket_history/{ctx.spread(i)}")),
+    Operation(
+        "online notifications, page of 50 (agent)",
+        lambda ctx, _, i: Request("GET", "/api/v1/online_notifications?page=1&per_page=50", who="agent")),
+)
