@@ -316,6 +316,13 @@ CASES = [
     Case(Z, "GET", "/api/v1/ticket_priorities/{priority_id}", 200, url="/api/v1/ticket_priorities/2",
          schema="Priority"),
     Case(Z, "GET", "/api/v1/groups", 200, schema="Group"),
+    Case(Z, "GET", "/api/v1/ticket_states", 200, url="/api/v1/ticket_states?expand=true&per_page=3",
+         schema="ReferenceExpanded"),
+    Case(Z, "GET", "/api/v1/ticket_priorities", 200, url="/api/v1/ticket_priorities?full=true",
+         schema="ReferenceListFull"),
+    Case(Z, "GET", "/api/v1/groups/{group_id}", 200, url="/api/v1/groups/1?expand=true", schema="ReferenceExpanded"),
+    Case(Z, "GET", "/api/v1/ticket_states/{state_id}", 200, url="/api/v1/ticket_states/2?full=true",
+         schema="ReferenceFull"),
     Case(Z, "GET", "/api/v1/groups/{group_id}", 200, url="/api/v1/groups/1", schema="Group"),
     # access tokens
     Case(Z, "GET", "/api/v1/user_access_token", 200, schema="AccessTokenList"),

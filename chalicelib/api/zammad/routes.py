@@ -275,9 +275,27 @@ def me(call: Call) -> Any:
     return schema.user(call.principal.user)
 
 
-@route("/ticket_states")
-def list_states(call: Call) -> Any:
-    return [schema.state(s) for s in call.container.catalog().states]
+def reference_forms(call: Call, plain: Callable[[Any], dict[str, Any]], asset_key: str,
+                    names: Callable[[Any], dict[str, Any]] = lambda item: {}) -> Forms:
+    """States, priorities and groups: `expand=true` adds the names of what they refer to and the
+    creators' logins (one batch read per list), `full=true` lists them as assets."""
+    def expanded(items: list[Any]) -> list[dict[str, Any]]:
+        users = call.container.users.many({uid for i in items for uid in (i.created_by_id, i.updated_by_id)})
+        login = (lambda uid: users[uid].login if uid in users else None)
+        return [{**plain(i), **names(i), "created_by": login(i.created_by_id), "updated_by": login(i.updated_by_id)}
+                for i in items]
+    return Forms(plain=plain, expanded=expanded, assets=lambda items: {asset_key: {str(i.id): plain(i) for i in items}})
+
+
+def state_forms(call: Call) -> Forms:
+    states = {s.id: s.name for s in call.container.catalog().states}
+    return reference_forms(call, schema.state, "TicketState", lambda s: {
+        "state_type": s.state_type, "next_state": states.get(s.next_state_id) if s.next_state_id else None})
+
+
+def catalog_page(call: Call, items: list[Any], forms: Forms) -> Any:
+    offset, limit = list_window(call)
+    return render_many(call, items[offset:offset + limit], forms)
 
 
 def catalog_item(items: list, raw_id: str, entity: str) -> Any:
@@ -288,31 +306,40 @@ def catalog_item(items: list, raw_id: str, entity: str) -> Any:
     raise NotFound(entity, raw_id)
 
 
+@route("/ticket_states")
+def list_states(call: Call) -> Any:
+    return catalog_page(call, call.container.catalog().states, state_forms(call))
+
+
 @route("/ticket_states/{state_id}")
 def show_state(call: Call, state_id: str) -> Any:
-    return schema.state(catalog_item(call.container.catalog().states, state_id, "Ticket::State"))
+    state = catalog_item(call.container.catalog().states, state_id, "Ticket::State")
+    return render_one(call, state, state_forms(call))
 
 
 @route("/ticket_priorities")
 def list_priorities(call: Call) -> Any:
-    return [schema.priority(p) for p in call.container.catalog().priorities]
+    forms = reference_forms(call, schema.priority, "TicketPriority")
+    return catalog_page(call, call.container.catalog().priorities, forms)
 
 
 @route("/ticket_priorities/{priority_id}")
 def show_priority(call: Call, priority_id: str) -> Any:
-    return schema.priority(catalog_item(call.container.catalog().priorities, priority_id, "Ticket::Priority"))
+    priority = catalog_item(call.container.catalog().priorities, priority_id, "Ticket::Priority")
+    return render_one(call, priority, reference_forms(call, schema.priority, "TicketPriority"))
 
 
 @route("/groups")
 def list_groups(call: Call) -> Any:
     policy.require(policy.can_read_groups(call.principal))
-    return [schema.group(g) for g in call.container.catalog().groups]
+    return catalog_page(call, call.container.catalog().groups, reference_forms(call, schema.group, "Group"))
 
 
 @route("/groups/{group_id}")
 def show_group(call: Call, group_id: str) -> Any:
     policy.require(policy.can_read_groups(call.principal))
-    return schema.group(catalog_item(call.container.catalog().groups, group_id, "Group"))
+    group = catalog_item(call.container.catalog().groups, group_id, "Group")
+    return render_one(call, group, reference_forms(call, schema.group, "Group"))
 
 
 # --- personal access tokens ------------------------------------------------------------------

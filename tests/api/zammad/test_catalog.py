@@ -340,3 +340,20 @@ MATRIX_BODIES = {
     ("POST", "/api/v1/groups"): {"name": "Matrix created group"},
     ("PUT", "/api/v1/groups/{group_id}"): {"note": "matrix", "follow_up_possible": "new_ticket"},
 }
+
+
+def test_reference_lists_page_and_expand_like_every_list(api):
+    states = api.get("/api/v1/ticket_states").json
+    page = api.get("/api/v1/ticket_states?page=2&per_page=2")
+    assert page.status == 200 and [s["id"] for s in page.json] == [s["id"] for s in states[2:4]]
+    assert api.get("/api/v1/ticket_states?per_page=1000").json == states            # capped at 100, all fit
+    expanded = api.get("/api/v1/ticket_states?expand=true").json
+    closed = next(s for s in expanded if s["name"] == "closed")
+    assert closed["state_type"] == "closed" and closed["created_by"] is not None and "next_state" in closed
+    full = api.get("/api/v1/ticket_priorities?full=true").json
+    assert full["record_ids"] == [p["id"] for p in api.get("/api/v1/ticket_priorities").json]
+    assert full["assets"]["TicketPriority"]["2"]["name"] == "2 normal"
+    group = api.get("/api/v1/groups/1?expand=true", who="agent").json
+    assert group["name"] == "Users" and "created_by" in group
+    assert api.get("/api/v1/groups/1?full=true").json["assets"]["Group"]["1"]["name"] == "Users"
+    assert api.get("/api/v1/groups?expand=true", who="customer").status == 403
