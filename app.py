@@ -3,8 +3,10 @@ from chalicelib.api.application import create_app
 from chalicelib.api.oauth import blueprint as oauth
 from chalicelib.api.service import blueprint as service
 from chalicelib.api.zammad.routes import blueprint as zammad
+from chalicelib.jobs.scheduled import blueprint as jobs
 
 app = create_app("helpdesk")
 app.register_blueprint(service)
 app.register_blueprint(zammad, url_prefix="/api/v1")
 app.register_blueprint(oauth, url_prefix="/oauth")
+app.register_blueprint(jobs)

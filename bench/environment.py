@@ -23,7 +23,7 @@ def aws_and_stage(data_dir: Path, password_cost: int = 10) -> dict[str, str]:
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_EC2_METADATA_DISABLED": "true",
         "HELPDESK_STAGE": "bench", "HELPDESK_JWT_SECRET": JWT_SECRET,
         "HELPDESK_PASSWORD_COST": str(password_cost), "HELPDESK_DATA_DIR": str(data_dir),
-        "HELPDESK_DEMO": "0",
+        "HELPDESK_DEMO": "0", "HELPDESK_MAILER": "outbox",
     }
 
 

@@ -216,6 +216,9 @@ def render(result: Any, args: Any) -> str:
         "",
         *latency_table(result),
     ]
+    if getattr(result, "escalation", None):
+        from .escalation import table as escalation_table
+        lines += ["", *escalation_table(result.escalation)]
     if result.cold is not None:
         cold = result.cold
         lines += [

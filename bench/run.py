@@ -38,6 +38,7 @@ from .operations import OPERATIONS, Context, Operation
 DEFAULT_SIZES = (1000, 20000)
 QUICK_SIZES = (20, 40)
 QUICK_REPEAT = 3
+QUICK_ESCALATION, QUICK_ESCALATION_DUE = (60, 120), 5
 MIN_REPEAT = 3
 OUTPUT = REPO_ROOT / "docs" / "benchmarks.md"
 
@@ -111,6 +112,7 @@ class Report:
     runs: list[SizeRun]
     cold: Any = None
     throughput: Any = None
+    escalation: Any = None
     markdown: str = ""
     seconds: float = 0.0
     load_at_start: float = 0.0
@@ -220,10 +222,16 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--cold-runs", type=int, default=15, help="fresh interpreters per cold-start measure")
     parser.add_argument("--throughput-seconds", type=float, default=10.0, help="load duration per route")
     parser.add_argument("--connections", type=int, default=4, help="concurrent keep-alive connections")
+    parser.add_argument("--escalation-open", default="10000,100000",
+                        help="open tickets for the escalation run, comma-separated (default %(default)s)")
+    parser.add_argument("--escalation-due", type=int, default=100,
+                        help="of which overdue (default %(default)s)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where a full run writes the report")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat = ",".join(map(str, QUICK_SIZES)), QUICK_REPEAT
+        args.escalation_open, args.escalation_due = ",".join(map(str, QUICK_ESCALATION)), QUICK_ESCALATION_DUE
+    args.escalation_open = sorted({int(s.replace("_", "")) for s in str(args.escalation_open).split(",") if s.strip()})
     args.sizes = sorted({int(s.replace("_", "")) for s in str(args.sizes).split(",") if s.strip()})
     if not args.sizes or min(args.sizes) < 10:
         parser.error("--sizes: at least one size, each of at least 10 tickets")
@@ -240,6 +248,10 @@ def main(argv: Optional[Sequence[str]] = None) -> Report:
     started = time.perf_counter()
     load = os.getloadavg()[0]
     result = Report(measure_operations(args.sizes, args.repeat, args.budget), load_at_start=load)
+    from . import escalation
+
+    say(f"escalation: {', '.join(map(str, args.escalation_open))} open tickets, {args.escalation_due} due ...")
+    result.escalation = escalation.measure(args.escalation_open, args.escalation_due, say)
     if not args.quick:
         from . import coldstart, throughput
 

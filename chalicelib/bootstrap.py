@@ -8,7 +8,8 @@ from __future__ import annotations
 import contextvars
 import threading
 from datetime import datetime, timezone
-from typing import Optional
+from functools import cached_property
+from typing import TYPE_CHECKING, Optional
 
 from . import settings
 from .auth.authorizers import Authenticator
@@ -20,6 +21,9 @@ from .core.model import (ROLE_ADMIN, ROLE_AGENT, ROLE_CUSTOMER, SYSTEM_USER_ID, 
                          Priority, State, User)
 from .core.tickets import ArticleInput, AttachmentLimits, TicketInput, TicketService
 from .core.users import CustomerRef, UserDirectory, iso
+
+if TYPE_CHECKING:
+    from .core.due_work import DueWorker
 
 _request_catalog: contextvars.ContextVar[Optional[Catalog]] = contextvars.ContextVar("catalog", default=None)
 _request_definitions: contextvars.ContextVar[Optional[Definitions]] = contextvars.ContextVar("definitions",
@@ -57,7 +61,7 @@ class Container:
         self.tickets = TicketService(
             TicketStore(current.region), self.catalog, self.users, self.blobs, TableSearchIndex(), self.ids,
             self.clock, fqdn=current.system_fqdn, number_prefix=current.ticket_number_prefix,
-            limits=self.attachment_limits,
+            limits=self.attachment_limits, escalation_warning_minutes=current.escalation_warning_minutes,
         )
         self.access_tokens = AccessTokens(self.token_store, self.ids, self.clock)
         self.authenticator = Authenticator(
@@ -92,7 +96,9 @@ class Container:
         from .core.notifications import Notifier, OnlineNotifications
         from .storage.notifications import NotificationStore
         self.notification_store = NotificationStore()
-        self.online_notifications = OnlineNotifications(self.notification_store, self.clock)
+        self.online_notifications = OnlineNotifications(self.notification_store, self.clock,
+                                                        ttl_days=current.notification_ttl_days,
+                                                        seen_days=current.seen_notification_days)
         self.notifier = Notifier(self.notification_store, self.users, self.ids, self.clock,
                                  ttl_days=current.notification_ttl_days)
         self.tickets.observers.append(self.notifier)
@@ -105,6 +111,28 @@ class Container:
                                                   self.clock)
         self.tickets.fields = lambda: self.object_definitions().ticket_fields()
         # <<< object-attributes
+        # >>> mail-cleanup: mailer, cleanup of expired items
+        from .core.cleanup import Cleanup
+        from .core.ports import Mailer
+        from .storage.expiry import ExpiryStore
+        from .storage.mail import OutboxMailer, SesMailer
+        mailers = {"ses": lambda: SesMailer(current.region, current.mail_from),  # its client: on the first mail
+                   "outbox": lambda: OutboxMailer(current.outbox_dir, current.mail_from)}
+        if current.mailer not in mailers:
+            raise ValueError(f"HELPDESK_MAILER must be one of {sorted(mailers)}, not {current.mailer!r}")
+        self.mailer: Mailer = mailers[current.mailer]()
+        self.cleanup = Cleanup(ExpiryStore(), self.clock, current.cleanup_batch)
+        # <<< mail-cleanup
+
+    # >>> escalation: calendars, SLAs, due work
+    @cached_property
+    def due_worker(self) -> "DueWorker":
+        """The escalation job's service (built on first use: requests never need it)."""
+        from .core.due_work import DueWorker
+        from .storage.due import DueStore
+        return DueWorker(DueStore(), self.tickets, self.notifier, self.mailer, self.ticket_link_store, self.ids,
+                         fqdn=self.settings.system_fqdn)
+    # <<< escalation
 
     def catalog(self) -> Catalog:
         """The request's catalog (one read per request at most); a fresh one outside requests."""
@@ -158,6 +186,26 @@ DEFAULT_PRIORITIES = [
     Priority(3, "3 high", ui_icon="important", ui_color="high-priority"),
 ]
 DEFAULT_GROUPS = [Group(1, "Users", note="Standard Group/Pool for Tickets.")]
+# >>> sla-admin: calendars and SLAs
+from .core.model import Calendar  # noqa: E402
+
+DEFAULT_CALENDAR_ID = 1
+
+
+def seed_default_calendar(c: Container, now: str) -> None:
+    """Zammad's default calendar ("Default", Monday to Friday 08:00-17:00, UTC here: no setting names a
+    time zone) and no SLA, so no ticket gets deadlines until an admin defines one.
+
+    Idempotent without a seed marker: once written, a catalogue always holds a default calendar (the
+    default cannot be deleted), so an empty list means never seeded, including stages provisioned
+    before calendars existed."""
+    snapshot, version = c.catalog_store.versioned_snapshot()
+    c.ids.ensure_at_least("calendar", DEFAULT_CALENDAR_ID)
+    if snapshot.calendars:
+        return
+    c.catalog_store.write(version, [Calendar(id=DEFAULT_CALENDAR_ID, name="Default", timezone="UTC", default=True,
+                                             created_at=now, updated_at=now)])
+# <<< sla-admin
 
 
 def provision(demo: bool) -> dict:
@@ -185,6 +233,7 @@ def provision(demo: bool) -> dict:
             c.user_store.create(User(id=SYSTEM_USER_ID, login="-", firstname="-", active=False,
                                      created_at=now, updated_at=now))
         PointerItem(pk="SEED#defaults", sk="#POINTER", doc={"at": now}).save()
+    seed_default_calendar(c, now)  # sla-admin: the default calendar (also for stages seeded before it existed)
     s = c.settings
     admin = _ensure_user(c, s.admin_email, s.admin_password, "Admin", "Helpdesk", [ROLE_ADMIN, ROLE_AGENT],
                          {"1": ["full"]})

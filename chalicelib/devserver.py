@@ -10,9 +10,13 @@ One process holds everything a laptop needs, so there is nothing to install or c
   SIGINT/SIGTERM/SIGHUP stops the server and restored on the next start, so data survives a
   restart (a SIGKILL loses the session, never the previous snapshot).
 
+* the app's scheduled functions (`@schedule`), invoked in process when due, since chalice local
+  runs none; and every mail the app writes to the outbox ($HELPDESK_DATA_DIR/outbox), printed.
+
 Options come from the environment: PORT (8000; 0 picks a free port), HOST (127.0.0.1),
-MOTO_PORT (a free port). Once the server accepts requests it prints one machine-readable line,
-`HELPDESK_READY {"base_url": ..., "credentials": {...}, ...}`, for tests and scripts.
+MOTO_PORT (a free port), HELPDESK_SCHEDULE_TICK (60: seconds between looks at the schedules),
+HELPDESK_SCHEDULES (0: run none). Once the server accepts requests it prints one machine-readable
+line, `HELPDESK_READY {"base_url": ..., "credentials": {...}, ...}`, for tests and scripts.
 
 This is a development tool, not part of the deployed Lambda: it reads its own options from the
 environment and rewrites the AWS part of it before anything creates a client.
@@ -25,13 +29,16 @@ import importlib
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
 import sys
 import threading
 import time
+import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -62,6 +69,8 @@ class Options:
     port: int
     moto_port: int
     data_dir: Path
+    schedule_tick: float = 60.0   # seconds between looks at which scheduled functions are due
+    schedules: bool = True        # False: no scheduled function runs (the outbox is still printed)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Options:
@@ -75,6 +84,8 @@ class Options:
             moto_port=int(text("MOTO_PORT", "0")),
             # Same default as settings uses for the local JWT secret, so both live together.
             data_dir=Path(text("HELPDESK_DATA_DIR", ".local")).absolute(),
+            schedule_tick=max(0.1, float(text("HELPDESK_SCHEDULE_TICK", "60"))),
+            schedules=text("HELPDESK_SCHEDULES", "1") != "0",
         )
 
     @property
@@ -663,6 +674,191 @@ def create_http_server(app: Any, host: str, port: int) -> Any:
                                 handler_cls=handler_cls, server_cls=server_cls)
 
 
+# >>> mail-cleanup: the schedules and the outbox under `make run`
+# --------------------------------------------------------------------------------------------
+# Schedules (chalice local runs none) and the outbox
+# --------------------------------------------------------------------------------------------
+
+DEFAULT_LAMBDA_TIMEOUT = 60   # seconds: what chalice deploys when the config names none
+LOCAL_ACCOUNT = "123456789012"
+OUTBOX_POLL = 1.0             # seconds between looks at the outbox (mails sent by requests show up soon)
+SCHEDULES_STOP_WAIT = 20.0    # seconds stop() waits for a running scheduled function
+_WILDCARDS = ("*", "?")
+_RATE = re.compile(r"^rate\((\d+) (minute|hour|day)s?\)$")
+_UNIT_SECONDS = {"minute": 60, "hour": 3_600, "day": 86_400}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a scheduled function runs locally: every `period` seconds (a rate), or daily at `daily_at`
+    (hour, minute) UTC (a cron). Both also run once when the server starts."""
+
+    name: str
+    period: float | None = None
+    daily_at: tuple[int, int] | None = None
+
+    @classmethod
+    def parse(cls, name: str, expression: Any) -> Schedule:
+        """From a chalice Rate/Cron or its string; ValueError for what the local runner cannot honour."""
+        text = (expression if isinstance(expression, str) else expression.to_string()).strip()
+        rate = _RATE.match(text)
+        if rate:
+            return cls(name, period=int(rate.group(1)) * _UNIT_SECONDS[rate.group(2)])
+        fields = text[len("cron("):-1].split() if text.startswith("cron(") and text.endswith(")") else []
+        if (len(fields) == 6 and fields[0].isdigit() and fields[1].isdigit() and int(fields[0]) < 60
+                and int(fields[1]) < 24 and fields[2] in _WILDCARDS and fields[3] == "*"
+                and fields[4] in _WILDCARDS and fields[5] == "*"):
+            return cls(name, daily_at=(int(fields[1]), int(fields[0])))
+        raise ValueError(f"{text}: locally only rate(N unit) and daily cron(M H * * ? *) run")
+
+    def next_after(self, moment: datetime) -> datetime:
+        if self.period is not None:
+            return moment + timedelta(seconds=self.period)
+        assert self.daily_at is not None
+        hour, minute = self.daily_at
+        candidate = moment.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        return candidate if candidate > moment else candidate + timedelta(days=1)
+
+    def describe(self) -> str:
+        if self.period is not None:
+            minutes = self.period / 60
+            return f"{self.name} (every {minutes:g} min)"
+        assert self.daily_at is not None
+        return f"{self.name} (daily {self.daily_at[0]:02d}:{self.daily_at[1]:02d} UTC)"
+
+
+@dataclass(frozen=True)
+class ScheduledFunction:
+    schedule: Schedule
+    handler: Any         # the app's Lambda handler: handler(event_dict, context)
+    timeout: int         # seconds, the function's lambda_timeout
+
+
+def scheduled_functions(app: Any) -> list[ScheduledFunction]:
+    """The app's @schedule functions (blueprints registered), each with the timeout the local stage
+    gives it. One the runner cannot honour is left out with a warning."""
+    from chalice.app import ScheduledEventConfig
+    from chalice.config import Config
+
+    config = Config(chalice_stage=CHALICE_STAGE, config_from_disk=_config_from_disk(),
+                    user_provided_params={"chalice_app": app},
+                    default_params={"project_dir": str(PROJECT_DIR)})
+    found = []
+    for source in app.event_sources:
+        if not isinstance(source, ScheduledEventConfig):
+            continue
+        try:
+            schedule = Schedule.parse(source.name, source.schedule_expression)
+        except ValueError as exc:
+            log.warning("scheduled function %s is not run locally: %s", source.name, exc)
+            continue
+        timeout = config.scope(CHALICE_STAGE, source.name).lambda_timeout or DEFAULT_LAMBDA_TIMEOUT
+        found.append(ScheduledFunction(schedule, app.handler_map[source.name], int(timeout)))
+    return found
+
+
+class LocalLambdaContext:
+    """The part of a Lambda context jobs use. Its time runs out at the function's timeout, or at once when
+    the dev server is stopping, so a bounded job (the cleanup) ends its run early."""
+
+    def __init__(self, function_name: str, timeout: int, stopping: threading.Event) -> None:
+        self.function_name = function_name
+        self.aws_request_id = str(uuid.uuid4())
+        self._deadline = time.monotonic() + timeout
+        self._stopping = stopping
+
+    def get_remaining_time_in_millis(self) -> int:
+        if self._stopping.is_set():
+            return 0
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def scheduled_event(name: str, now: datetime, region: str, app_name: str) -> dict[str, Any]:
+    """What EventBridge delivers to a scheduled function."""
+    return {
+        "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+        "account": LOCAL_ACCOUNT, "time": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": region,
+        "resources": [f"arn:aws:events:{region}:{LOCAL_ACCOUNT}:rule/{app_name}-{CHALICE_STAGE}-{name}"],
+        "detail": {},
+    }
+
+
+class ScheduleRunner:
+    """A thread that invokes the scheduled functions that are due, in process, every `tick` seconds (each
+    runs once at start too), and prints every new mail of the outbox. A failing function is logged and
+    tried again when next due; nothing it does stops the server."""
+
+    def __init__(self, functions: list[ScheduledFunction], tick: float, outbox: Path, region: str,
+                 app_name: str) -> None:
+        self.functions = functions
+        self.tick = tick
+        self.outbox = outbox
+        self._region = region
+        self._app_name = app_name
+        self._next: dict[str, datetime] = {}   # a function not in here is due now
+        self._printed = self._mails()           # mails of earlier sessions are not news
+        self._first_tick = 0.0
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="schedules", daemon=True)
+
+    def start(self, first_tick_in: float = 0.0) -> None:
+        """Run the loop in its thread; its first look at the schedules comes after `first_tick_in` s."""
+        self._first_tick = time.monotonic() + first_tick_in
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask a running function to wrap up (its context's time is up) and wait for it."""
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join(SCHEDULES_STOP_WAIT)
+            if self._thread.is_alive():
+                log.warning("a scheduled function is still running; stopping without it")
+
+    def _loop(self) -> None:
+        next_tick = self._first_tick
+        while not self._stopping.is_set():
+            if time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + self.tick
+                self.run_due(datetime.now(timezone.utc))
+            self.print_new_mail()
+            self._stopping.wait(min(OUTBOX_POLL, self.tick))
+
+    def run_due(self, now: datetime) -> None:
+        """Invoke each function whose time has come (a second early counts: ticks drift a little)."""
+        for function in self.functions:
+            if self._stopping.is_set():
+                return
+            name = function.schedule.name
+            due = self._next.get(name)
+            if due is not None and now < due - timedelta(seconds=1):
+                continue
+            self._next[name] = function.schedule.next_after(now)
+            event = scheduled_event(name, now, self._region, self._app_name)
+            try:
+                function.handler(event, LocalLambdaContext(name, function.timeout, self._stopping))
+            except Exception:
+                log.exception("scheduled function %s failed; it runs again when next due", name)
+
+    def _mails(self) -> set[str]:
+        return {path.name for path in self.outbox.glob("*.eml")}
+
+    def print_new_mail(self) -> None:
+        """One line per new mail (recipients and subject) and the file to open."""
+        from email import policy
+        from email.parser import BytesParser
+
+        for name in sorted(self._mails() - self._printed):
+            self._printed.add(name)
+            path = self.outbox / name
+            try:
+                with path.open("rb") as handle:
+                    headers = BytesParser(policy=policy.default).parse(handle, headersonly=True)
+            except OSError:
+                continue
+            say(f"mail to {headers['To']}: {headers['Subject']}\n  {path}")
+# <<< mail-cleanup
+
+
 # --------------------------------------------------------------------------------------------
 # The backend as a whole
 # --------------------------------------------------------------------------------------------
@@ -671,9 +867,10 @@ def create_http_server(app: Any, host: str, port: int) -> Any:
 class EmbeddedBackend:
     """Starts and stops the pieces in the one order that keeps the data safe.
 
-    Start: moto, restore snapshot, provision, serve. Stop: stop serving (and wait for requests
-    in flight), save snapshot, stop moto. A snapshot is only saved if the restore succeeded,
-    so a start that failed half-way never overwrites the last good copy with less.
+    Start: moto, restore snapshot, provision, run the scheduled functions once, serve, start the
+    schedule runner. Stop: stop the runner (a running function wraps up), stop serving (and wait
+    for requests in flight), save snapshot, stop moto. A snapshot is only saved if the restore
+    succeeded, so a start that failed half-way never overwrites the last good copy with less.
     """
 
     def __init__(self, options: Options) -> None:
@@ -683,6 +880,7 @@ class EmbeddedBackend:
         self.moto_endpoint: str | None = None
         self.http: Any = None
         self._http_thread: threading.Thread | None = None
+        self.schedules: ScheduleRunner | None = None
         self._restored = False
         self._lock: Any = None
         self.restore_summary: dict[str, int] | None = None
@@ -724,11 +922,20 @@ class EmbeddedBackend:
         self._restored = True
         self.credentials = bootstrap.provision(demo=settings.get().demo_data) or {}
 
-        self.http = create_http_server(load_app(), self.options.host, self.options.port)
+        app = load_app()
+        current = settings.get()
+        self.schedules = ScheduleRunner(scheduled_functions(app) if self.options.schedules else [],
+                                        self.options.schedule_tick, Path(current.outbox_dir).absolute(),
+                                        current.region, app.app_name)
+        # Every scheduled function runs once before the API serves (moto takes one request at a time:
+        # the first requests do not queue behind the startup runs), then on its schedule.
+        self.schedules.run_due(datetime.now(timezone.utc))
+        self.http = create_http_server(app, self.options.host, self.options.port)
         # A short poll interval: stop() waits up to one interval for serve_forever to notice.
         self._http_thread = threading.Thread(target=self.http.server.serve_forever,
                                              kwargs={"poll_interval": 0.1}, name="chalice-local")
         self._http_thread.start()
+        self.schedules.start(first_tick_in=self.options.schedule_tick)
 
     def stop(self, save: bool = True) -> dict[str, int] | None:
         """Stop everything that was started; returns what the snapshot saved (None if nothing).
@@ -738,6 +945,9 @@ class EmbeddedBackend:
         """
         saved = None
         try:
+            if self.schedules is not None:  # first: a running job still needs moto and the table
+                self.schedules.stop()
+                self.schedules = None
             self._stop_http()
             if save and self._restored:
                 saved = self.snapshot.save(*aws_clients())
@@ -776,6 +986,16 @@ def _describe(credentials: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _describe_schedules(runner: ScheduleRunner | None, enabled: bool) -> list[str]:
+    if runner is None:
+        return []
+    jobs = ", ".join(f.schedule.describe() for f in runner.functions)
+    if not enabled:
+        jobs = "off (HELPDESK_SCHEDULES=0)"
+    return [f"  outbox    {runner.outbox} (each mail the app sends, as an .eml file; printed here)",
+            f"  schedules {jobs or 'none'}" + (f", looked at every {runner.tick:g} s" if runner.functions else "")]
+
+
 def announce(backend: EmbeddedBackend) -> None:
     """Tell the human where to go, then tell scripts in one parseable line."""
     summary = backend.restore_summary
@@ -787,6 +1007,7 @@ def announce(backend: EmbeddedBackend) -> None:
         f"  API       {backend.base_url}",
         f"  data      {backend.options.data_dir} ({restored})",
         f"  moto      {backend.moto_endpoint}",
+        *_describe_schedules(backend.schedules, backend.options.schedules),
         *_describe(backend.credentials),
         "Press Ctrl-C to stop; data is saved to the snapshot on exit.",
         "",
@@ -795,6 +1016,9 @@ def announce(backend: EmbeddedBackend) -> None:
     ready = {"base_url": backend.base_url, "port": backend.port,
              "moto_endpoint": backend.moto_endpoint, "data_dir": str(backend.options.data_dir),
              "credentials": backend.credentials, "pid": os.getpid()}
+    if backend.schedules is not None:
+        ready["outbox"] = str(backend.schedules.outbox)
+        ready["schedules"] = [f.schedule.name for f in backend.schedules.functions]
     say(f"{READY_MARKER} {json.dumps(ready, sort_keys=True)}")
 
 

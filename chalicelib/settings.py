@@ -28,6 +28,12 @@ class Settings:
     system_fqdn: str
     password_cost: int  # log2 of scrypt's N; lowered only by the test suite
     notification_ttl_days: int  # online notifications expire (DynamoDB TTL) this long after creation
+    seen_notification_days: int  # seen notifications are removed this long after they were seen
+    escalation_warning_minutes: int  # how long before a deadline the escalation warning goes out
+    mailer: str  # "outbox" (a directory of readable mails, local) or "ses"
+    mail_from: str
+    outbox_dir: str
+    cleanup_batch: int  # at most this many expired items removed per cleanup run
 
     @property
     def is_local(self) -> bool:
@@ -75,6 +81,12 @@ def get() -> Settings:
         system_fqdn=_env("HELPDESK_FQDN", "helpdesk.local"),
         password_cost=max(10, min(20, int(_env("HELPDESK_PASSWORD_COST", "14")))),
         notification_ttl_days=max(1, int(_env("HELPDESK_NOTIFICATION_TTL_DAYS", "30"))),
+        seen_notification_days=max(0, int(_env("HELPDESK_SEEN_NOTIFICATION_DAYS", "7"))),
+        escalation_warning_minutes=max(0, int(_env("HELPDESK_ESCALATION_WARNING_MINUTES", "15"))),
+        mailer=_env("HELPDESK_MAILER", "outbox" if stage in ("local", "test") else "ses"),
+        mail_from=_env("HELPDESK_MAIL_FROM", "helpdesk@helpdesk.local"),
+        outbox_dir=_env("HELPDESK_OUTBOX_DIR", str(Path(_env("HELPDESK_DATA_DIR", ".local")) / "outbox")),
+        cleanup_batch=max(25, int(_env("HELPDESK_CLEANUP_BATCH", "5000"))),
     )
 
 

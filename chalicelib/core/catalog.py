@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence, TypeVar
 
 from .errors import InvalidInput, LookupFailed
-from .model import Group, Priority, State
+from .model import Calendar, Group, Priority, Sla, State
 from .ports import CatalogSnapshot, ReferenceRepository
 
 Named = TypeVar("Named", Group, State, Priority)
@@ -60,6 +60,17 @@ class Catalog:
     @property
     def priorities(self) -> list[Priority]:
         return self._load().priorities
+
+    @property
+    def calendars(self) -> list[Calendar]:
+        return self._load().calendars
+
+    @property
+    def slas(self) -> list[Sla]:
+        return self._load().slas
+
+    def calendar_by_id(self, calendar_id: int) -> Optional[Calendar]:
+        return next((c for c in self.calendars if c.id == calendar_id), None)
 
     def group(self, ref: Ref) -> Group:
         return _find(self.groups, ref)

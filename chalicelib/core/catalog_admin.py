@@ -1,5 +1,5 @@
-"""Administering the catalog: ticket states, ticket priorities and groups (Zammad's admin screens), and
-the fixed roles.
+"""Administering the catalog: ticket states, ticket priorities, groups, calendars and SLAs (Zammad's
+admin screens), and the fixed roles.
 
 Load -> authorize -> change -> save, like every service. The whole catalog is one small partition,
 so a change reads it once (`versioned_snapshot`), checks names, defaults and references against it,
@@ -11,11 +11,14 @@ one write.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable, Optional, TypeVar
+from zoneinfo import ZoneInfo, available_timezones
 
 from . import policy
 from .errors import Conflict, InvalidInput, LookupFailed, NotFound
-from .model import ROLES, STATE_TYPES, Group, Principal, Priority, Role, State
+from .escalation import parse_business_hours, parse_holidays, time_zone, validate_condition
+from .model import ROLES, STATE_TYPES, Calendar, Group, Principal, Priority, Role, Sla, State
 from .ports import CatalogAdminRepository, CatalogObject, CatalogSnapshot, Clock, IdAllocator
 from .users import iso
 
@@ -27,8 +30,10 @@ FOLLOW_UP_OPTIONS = ("yes", "new_ticket")
 MAX_ATTEMPTS = 5
 T = TypeVar("T")
 
-# Field kinds: how a view parses the value a caller sent.
+# Field kinds: how a view parses the value a caller sent. OBJECT: any JSON value, passed on as sent
+# (the kind's validator checks it: business hours, holidays, SLA conditions).
 TEXT, OPTIONAL_TEXT, FLAG, NUMBER, OPTIONAL_NUMBER = "text", "optional_text", "flag", "number", "optional_number"
+OBJECT = "object"
 
 COMMON_FIELDS = {"name": TEXT, "note": TEXT, "active": FLAG}
 STATE_FIELDS = {**COMMON_FIELDS, "state_type_id": NUMBER, "next_state_id": OPTIONAL_NUMBER,
@@ -37,6 +42,13 @@ PRIORITY_FIELDS = {**COMMON_FIELDS, "default_create": FLAG, "ui_icon": OPTIONAL_
 GROUP_FIELDS = {**COMMON_FIELDS, "follow_up_possible": TEXT, "follow_up_assignment": FLAG,
                 "assignment_timeout": OPTIONAL_NUMBER, "signature_id": OPTIONAL_NUMBER,
                 "email_address_id": OPTIONAL_NUMBER}
+# Zammad's Calendar and Sla have no `active`; `last_log`/`last_sync` belong to the iCal sync, not to callers.
+CALENDAR_FIELDS = {"name": TEXT, "note": TEXT, "timezone": TEXT, "business_hours": OBJECT, "default": FLAG,
+                   "ical_url": OPTIONAL_TEXT, "public_holidays": OBJECT}
+SLA_TIMES = ("first_response_time", "update_time", "solution_time")
+SLA_FIELDS = {"name": TEXT, "calendar_id": NUMBER, **{name: OPTIONAL_NUMBER for name in SLA_TIMES},
+              "condition": OBJECT}
+MAX_SLA_MINUTES = 525600  # one year
 
 
 @dataclass
@@ -50,24 +62,79 @@ class CatalogInput:
     state_type: Optional[str] = None
 
 
+def _no_checks(obj: Any, snapshot: CatalogSnapshot) -> None:
+    """Kinds whose rules all live in `CatalogAdmin._validate`."""
+
+
+def _unreferenced(obj: Any, snapshot: CatalogSnapshot) -> bool:
+    return False
+
+
+def _next_state_of_another(state: State, snapshot: CatalogSnapshot) -> bool:
+    return any(s.next_state_id == state.id for s in snapshot.states if s.id != state.id)
+
+
+def _used_by_an_sla(calendar: Calendar, snapshot: CatalogSnapshot) -> bool:
+    return any(sla.calendar_id == calendar.id for sla in snapshot.slas)
+
+
+def _check_calendar(calendar: Calendar, snapshot: CatalogSnapshot) -> None:
+    """The escalation arithmetic must be able to use every stored calendar: same parsers."""
+    time_zone(calendar.timezone)
+    parse_business_hours(calendar.business_hours)
+    if calendar.public_holidays is None:  # Zammad's "no holidays" as clients send it
+        calendar.public_holidays = {}
+    parse_holidays(calendar.public_holidays)
+
+
+def _check_sla(sla: Sla, snapshot: CatalogSnapshot) -> None:
+    if not sla.calendar_id:
+        raise InvalidInput("Attribute 'calendar_id' required!", field="calendar_id")
+    if not any(calendar.id == sla.calendar_id for calendar in snapshot.calendars):
+        raise LookupFailed("calendar_id", sla.calendar_id)
+    for name in SLA_TIMES:
+        minutes = getattr(sla, name)
+        if minutes is not None and not 0 < minutes <= MAX_SLA_MINUTES:
+            raise InvalidInput(f"Invalid value for param '{name}': {minutes} (minutes, 1 to {MAX_SLA_MINUTES})",
+                               field=name)
+    sla.condition = validate_condition(sla.condition)  # stored normalised: values as lists of strings
+
+
 @dataclass(frozen=True)
 class Kind:
-    name: str                       # "state" | "priority" | "group": the store's kind and id sequence
+    name: str                       # "state" | "priority" | "group" | "calendar" | "sla": store kind and id sequence
     entity: str                     # Zammad's class name, for 404s
     fields: dict[str, str]
     defaults: tuple[str, ...]       # flags exactly one item of the catalogue holds
     may_manage: Callable[[Principal], bool]
+    may_read: Callable[[Principal], bool]
     items: Callable[[CatalogSnapshot], list]
     new: Callable[[int], CatalogObject]
+    check: Callable[[Any, CatalogSnapshot], None] = _no_checks        # kind-specific rules (may normalise)
+    referenced: Callable[[Any, CatalogSnapshot], bool] = _unreferenced  # by another item of the catalogue
+    ticket_references: bool = True  # tickets (or agents) refer to it: ask the store's `in_use` before a delete
+
+
+def _anyone(principal: Principal) -> bool:
+    """States and priorities: every signed-in user reads them (customers pick them on their tickets)."""
+    return True
 
 
 KINDS: dict[str, Kind] = {
     "state": Kind("state", "Ticket::State", STATE_FIELDS, ("default_create", "default_follow_up"),
-                  policy.can_manage_states, lambda s: s.states, lambda i: State(id=i, name="", state_type_id=0)),
+                  policy.can_manage_states, _anyone, lambda s: s.states,
+                  lambda i: State(id=i, name="", state_type_id=0), referenced=_next_state_of_another),
     "priority": Kind("priority", "Ticket::Priority", PRIORITY_FIELDS, ("default_create",),
-                     policy.can_manage_priorities, lambda s: s.priorities, lambda i: Priority(id=i, name="")),
-    "group": Kind("group", "Group", GROUP_FIELDS, (), policy.can_manage_groups, lambda s: s.groups,
-                  lambda i: Group(id=i, name="")),
+                     policy.can_manage_priorities, _anyone, lambda s: s.priorities, lambda i: Priority(id=i, name="")),
+    "group": Kind("group", "Group", GROUP_FIELDS, (), policy.can_manage_groups, policy.can_read_groups,
+                  lambda s: s.groups, lambda i: Group(id=i, name="")),
+    # Tickets keep the id of the SLA that applied, but that is a record, not a reference: the next write
+    # of such a ticket matches the SLAs again. Calendars are referred to by SLAs only.
+    "calendar": Kind("calendar", "Calendar", CALENDAR_FIELDS, ("default",), policy.can_manage_calendars,
+                     policy.can_read_calendars, lambda s: s.calendars, lambda i: Calendar(id=i, name=""),
+                     check=_check_calendar, referenced=_used_by_an_sla, ticket_references=False),
+    "sla": Kind("sla", "Sla", SLA_FIELDS, (), policy.can_manage_slas, policy.can_read_slas, lambda s: s.slas,
+                lambda i: Sla(id=i, name=""), check=_check_sla, ticket_references=False),
 }
 
 
@@ -77,7 +144,18 @@ class CatalogAdmin:
         self._ids = ids
         self._clock = clock
 
-    # --- states, priorities, groups -----------------------------------------------------------
+    # --- states, priorities, groups, calendars, SLAs ---------------------------------------------
+
+    def items(self, principal: Principal, kind_name: str) -> list:
+        """Every item of the kind, by id (one read of the catalogue)."""
+        kind = KINDS[kind_name]
+        policy.require(kind.may_read(principal))
+        return kind.items(self.store.snapshot())
+
+    def item(self, principal: Principal, kind_name: str, object_id: int) -> CatalogObject:
+        kind = KINDS[kind_name]
+        policy.require(kind.may_read(principal))
+        return self._find(kind, self.store.snapshot(), object_id)
 
     def create(self, principal: Principal, kind_name: str, data: CatalogInput) -> CatalogObject:
         kind = KINDS[kind_name]
@@ -115,20 +193,24 @@ class CatalogAdmin:
 
     def delete(self, principal: Principal, kind_name: str, object_id: int) -> None:
         """Only what nothing refers to: no ticket, no agent's group access, no other state's
-        `next_state_id`, and never the catalogue's default."""
+        `next_state_id`, no SLA (calendars), and never the catalogue's default. References inside the
+        catalogue are read from the snapshot the write is conditional on, so they cannot appear meanwhile."""
         kind = KINDS[kind_name]
         policy.require(kind.may_manage(principal))
 
         def attempt(snapshot: CatalogSnapshot, version: Any) -> None:
             obj = self._find(kind, snapshot, object_id)
-            if any(getattr(obj, flag) for flag in kind.defaults):
+            if any(getattr(obj, flag) for flag in kind.defaults) or kind.referenced(obj, snapshot):
                 raise InvalidInput(REFERENCED)
-            if kind.name == "state" and any(s.next_state_id == obj.id for s in snapshot.states if s.id != obj.id):
-                raise InvalidInput(REFERENCED)
-            if self.store.in_use(kind.name, obj.id):
+            if kind.ticket_references and self.store.in_use(kind.name, obj.id):
                 raise InvalidInput(REFERENCED)
             self.store.write(version, [], [(kind.name, obj.id)])
         self._committed(attempt)
+
+    def timezones(self, principal: Principal) -> dict[str, float]:
+        """The time zones a calendar may name, with their UTC offsets now (calendar readers)."""
+        policy.require(KINDS["calendar"].may_read(principal))
+        return utc_offsets(self._clock.now())
 
     def _committed(self, attempt: Callable[[CatalogSnapshot, Any], T]) -> T:
         """Read the catalogue, change it, write only if nobody wrote meanwhile (the store raises
@@ -207,6 +289,7 @@ class CatalogAdmin:
                 value = getattr(obj, name)
                 if value is not None and value < (0 if name == "assignment_timeout" else 1):
                     raise InvalidInput(f"Invalid value for param '{name}': {value}", field=name)
+        kind.check(obj, snapshot)
 
     @staticmethod
     def _settle_defaults(kind: Kind, obj: Any, items: list, principal: Principal, now: str) -> list:
@@ -233,3 +316,15 @@ class CatalogAdmin:
                 other.updated_at = now
                 changed[other.id] = other
         return list(changed.values())
+
+
+def utc_offsets(now: datetime) -> dict[str, float]:
+    """Every IANA time zone a calendar may use -> its offset from UTC at `now`, in hours (Zammad's
+    /calendars/timezones; whole hours as integers, others as fractions: Asia/Kolkata 5.5)."""
+    offsets: dict[str, float] = {}
+    for name in sorted(available_timezones()):
+        offset = now.astimezone(ZoneInfo(name)).utcoffset()
+        if offset is not None:
+            hours = offset.total_seconds() / 3600
+            offsets[name] = int(hours) if hours.is_integer() else round(hours, 2)
+    return offsets

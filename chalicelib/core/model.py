@@ -217,6 +217,20 @@ class Ticket:
     created_at: str = ""
     updated_at: str = ""
     attributes: dict[str, Any] = field(default_factory=dict)  # custom fields (object_manager_attributes)
+    # Escalation (core.escalation keeps these on every write): deadlines as ISO timestamps, figures in
+    # business minutes, the SLA that applied, and the periods the clock stood still ([from, to|None]).
+    sla_id: Optional[int] = None
+    first_response_escalation_at: Optional[str] = None
+    first_response_in_min: Optional[int] = None
+    first_response_diff_in_min: Optional[int] = None
+    update_escalation_at: Optional[str] = None
+    update_in_min: Optional[int] = None
+    update_diff_in_min: Optional[int] = None
+    close_escalation_at: Optional[str] = None
+    close_in_min: Optional[int] = None
+    close_diff_in_min: Optional[int] = None
+    escalation_at: Optional[str] = None
+    escalation_pauses: list[list[Optional[str]]] = field(default_factory=list)
     version: int = 0
 
     @property
@@ -282,6 +296,8 @@ PERMISSIONS: tuple[tuple[int, str, str], ...] = (
     (5, "admin.object", "Manage Objects"),
     (6, "admin.tag", "Manage Tags"),
     (7, "admin.api", "Manage API"),
+    (8, "admin.calendar", "Manage Calendars"),
+    (9, "admin.sla", "Manage SLAs"),
     (20, "user_preferences", "User Preferences"),
     (21, "user_preferences.password", "Change password"),
     (22, "user_preferences.language", "Change language"),
@@ -426,3 +442,66 @@ class ObjectAttribute:
         """A field objects may hold values of: migrated (its column exists) and active."""
         return self.active and not self.to_create
 # <<< object-attributes
+# >>> escalation: calendars, SLAs, due work
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def default_business_hours() -> dict[str, Any]:
+    """Zammad's default calendar: Monday to Friday, 08:00 to 17:00."""
+    return {day: {"active": day not in ("sat", "sun"), "timeframes": [["08:00", "17:00"]]} for day in WEEKDAYS}
+
+
+@dataclass
+class Calendar(Audited):
+    """Business hours in a time zone, with public holidays (Zammad's Calendar). `business_hours` is
+    Zammad's shape: {"mon": {"active": true, "timeframes": [["09:00", "17:00"]]}, ...}; `public_holidays`
+    maps "YYYY-MM-DD" to {"active": bool, "summary": str}."""
+    id: int
+    name: str
+    timezone: str = "UTC"
+    business_hours: dict[str, Any] = field(default_factory=default_business_hours)
+    default: bool = False
+    ical_url: Optional[str] = None
+    public_holidays: dict[str, Any] = field(default_factory=dict)
+    last_log: Optional[str] = None
+    last_sync: Optional[str] = None
+
+
+@dataclass
+class Sla(Audited):
+    """Which tickets (`condition`, Zammad's selector: {"ticket.priority_id": {"operator": "is",
+    "value": ["2"]}}) must be answered, updated and solved within how many business minutes of
+    `calendar_id`. None means no such target."""
+    id: int
+    name: str
+    calendar_id: int = 0
+    first_response_time: Optional[int] = None
+    update_time: Optional[int] = None
+    solution_time: Optional[int] = None
+    condition: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DueEvent:
+    """Something a scheduled job must do at `at` about a ticket: warn or escalate a deadline
+    (kind first_response | update | close; level warning | escalation), remind at the pending time
+    (pending_reminder/reminder) or close at it (pending_close/close). `deadline` is the time the
+    event is about; with kind and level it names the event, so it fires once however often it is seen."""
+    kind: str
+    level: str
+    at: str
+    deadline: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}#{self.level}#{self.deadline}"
+
+
+@dataclass(frozen=True)
+class Mail:
+    """An email the service sends (escalations, reminders, password resets) through the Mailer port."""
+    to: tuple[str, ...]
+    subject: str
+    body: str
+    reply_to: Optional[str] = None
+# <<< escalation

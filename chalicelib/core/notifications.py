@@ -14,11 +14,12 @@ never the actor, never an inactive user or a non-agent.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Optional
 
 from . import policy
 from .errors import NotFound, PermissionDenied
-from .model import SYSTEM_USER_ID, OnlineNotification, Principal
+from .model import SYSTEM_USER_ID, OnlineNotification, Principal, Ticket, User
 from .ports import Clock, GroupAgents, IdAllocator, NotificationRepository, TicketChange
 from .users import iso
 
@@ -28,8 +29,20 @@ TYPE_LOOKUP_IDS = {"create": 1, "update": 2, "reminder_reached": 3, "escalation"
 MARK_ALL_LIMIT = 200     # Zammad's mark_all_as_read walks OnlineNotification.list(user, 200)
 REMOVE_LIMIT = 1_000     # notifications removed with a deleted ticket, per delete
 DEFAULT_TTL_DAYS = 30
+DEFAULT_SEEN_DAYS = 7    # a seen notification goes this long after it was seen (settings.seen_notification_days)
 DAY = 86_400
 ENTITY = "OnlineNotification"
+
+
+def _epoch(timestamp: str) -> Optional[int]:
+    """Epoch seconds of an ISO-8601 timestamp (naive means UTC); None when it is not one."""
+    try:
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp())
 
 
 def expired(notification: OnlineNotification, now_epoch: int) -> bool:
@@ -59,15 +72,30 @@ class Notifier:
         recipients = self.recipients(change)
         if not recipients:
             return
-        kind = "create" if change.kind == "created" else "update"
+        self.notify(ticket.id, "create" if change.kind == "created" else "update", recipients, change.actor.id,
+                    change.at)
+
+    def notify(self, ticket_id: int, kind: str, recipients: list[int], actor_id: int, at: str) -> None:
+        """One notification of `kind` about the ticket per recipient (also the scheduled jobs' way in)."""
+        if not recipients:
+            return
         ids = self._ids.next_ids("online_notification", len(recipients))
         expires = int(self._clock.now().timestamp()) + self._ttl_seconds
         self._notifications.add_many([
-            OnlineNotification(id=nid, user_id=uid, o_id=ticket.id, object="Ticket", type=kind, seen=False,
-                               created_by_id=change.actor.id, updated_by_id=change.actor.id,
-                               created_at=change.at, updated_at=change.at, expires_at=expires)
+            OnlineNotification(id=nid, user_id=uid, o_id=ticket_id, object="Ticket", type=kind, seen=False,
+                               created_by_id=actor_id, updated_by_id=actor_id,
+                               created_at=at, updated_at=at, expires_at=expires)
             for nid, uid in zip(ids, recipients)
         ])
+
+    def responsible(self, ticket: Ticket) -> list[User]:
+        """Who answers for a ticket: its owner and the agents of its group (active agents only)."""
+        agents = [u for u in self._users.agents_for_group(ticket.group_id) if policy.receives_ticket_notifications(u)]
+        if ticket.owner_id != SYSTEM_USER_ID and all(u.id != ticket.owner_id for u in agents):
+            owner = self._users.many([ticket.owner_id]).get(ticket.owner_id)
+            if owner is not None and policy.receives_ticket_notifications(owner):
+                agents.insert(0, owner)
+        return agents
 
     def recipients(self, change: TicketChange) -> list[int]:
         """User ids to notify about the change, in a stable order, without the actor."""
@@ -108,15 +136,19 @@ class Notifier:
 class OnlineNotifications:
     """The recipient's view: list, show, mark seen/unseen, delete, mark all as read."""
 
-    def __init__(self, notifications: NotificationRepository, clock: Clock) -> None:
+    def __init__(self, notifications: NotificationRepository, clock: Clock, ttl_days: int = DEFAULT_TTL_DAYS,
+                 seen_days: int = DEFAULT_SEEN_DAYS) -> None:
         self._notifications = notifications
         self._clock = clock
+        self._ttl_seconds = max(1, ttl_days) * DAY
+        self._seen_seconds = max(0, seen_days) * DAY
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
 
     def list(self, principal: Principal, offset: int, limit: int) -> list[OnlineNotification]:
-        """The caller's own, newest first. Expired ones are the oldest, so they only shorten the last page."""
+        """The caller's own, newest first. Expired ones are dropped: mostly the oldest, which only shortens
+        the last page; one seen long enough ago shortens its page until the daily cleanup removes it."""
         now = self._now()
         return [n for n in self._notifications.page(principal.id, offset, limit)
                 if not expired(n, now) and policy.can_read_notification(principal, n)]
@@ -131,8 +163,7 @@ class OnlineNotifications:
         notification = self._load(principal, notification_id)
         policy.require(policy.can_change_notification(principal, notification))
         if seen is not None and seen != notification.seen:
-            notification.seen = seen
-            self._touch(principal, notification)
+            self._mark(principal, notification, seen)
             self._notifications.save(notification)
         return notification
 
@@ -150,12 +181,24 @@ class OnlineNotifications:
                 continue
             if not policy.can_change_notification(principal, notification):
                 continue
-            notification.seen = True
-            self._touch(principal, notification)
+            self._mark(principal, notification, True)
             changed.append(notification)
         if changed:
             self._notifications.save_many(changed)
         return len(changed)
+
+    def _mark(self, principal: Principal, notification: OnlineNotification, seen: bool) -> None:
+        """Seen ones expire early, so storage sheds them without a scan: min(expiry, now + seen_days).
+        Unseen again: back to created + TTL (now + TTL if the creation time is unreadable)."""
+        notification.seen = seen
+        if seen:
+            early = self._now() + self._seen_seconds
+            current = notification.expires_at
+            notification.expires_at = early if current is None else min(current, early)
+        else:
+            created = _epoch(notification.created_at)
+            notification.expires_at = (created if created is not None else self._now()) + self._ttl_seconds
+        self._touch(principal, notification)
 
     def _touch(self, principal: Principal, notification: OnlineNotification) -> None:
         notification.updated_by_id = principal.id

@@ -257,3 +257,21 @@ def can_manage_object_attributes(principal: Principal) -> bool:
     """Zammad's object manager: `admin.object` (held by every admin)."""
     return principal.has("admin.object")
 # <<< object-attributes
+# >>> sla-admin: calendars and SLAs
+# Zammad's CalendarsControllerPolicy / SlasControllerPolicy: `admin.calendar` / `admin.sla` (admins hold
+# both through `admin`). Agents read them too: a ticket shows the SLA that applies and its deadlines.
+def can_manage_calendars(principal: Principal) -> bool:
+    return principal.has("admin.calendar")
+
+
+def can_read_calendars(principal: Principal) -> bool:
+    return can_manage_calendars(principal) or principal.is_agent
+
+
+def can_manage_slas(principal: Principal) -> bool:
+    return principal.has("admin.sla")
+
+
+def can_read_slas(principal: Principal) -> bool:
+    return can_manage_slas(principal) or principal.is_agent
+# <<< sla-admin

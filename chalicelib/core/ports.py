@@ -1,11 +1,12 @@
 """What the core needs from the outside world. Storage adapters implement these; tests use fakes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Iterator, Optional, Protocol
 
-from .model import AccessToken, Article, Group, Organization, Principal, Priority, State, Ticket, User
+from .model import (AccessToken, Article, Calendar, DueEvent, Group, Mail, Organization, Principal, Priority, Sla,
+                    State, Ticket, User)
 
 
 class Clock(Protocol):
@@ -43,10 +44,13 @@ class TicketRepository(Protocol):
     def get(self, ticket_id: int) -> Optional[Ticket]: ...
     def get_many(self, ticket_ids: Iterable[int]) -> dict[int, Ticket]: ...
     def by_number(self, number: str) -> Optional[Ticket]: ...
-    def create(self, ticket: Ticket, article: Article) -> None:
-        """Ticket, its first article, the number's uniqueness and the article pointer: all or nothing."""
-    def save(self, ticket: Ticket, expected_version: int, new_article: Optional[Article] = None) -> None:
-        """Write the ticket only if it still has `expected_version` (else Conflict)."""
+    def create(self, ticket: Ticket, article: Article, schedule: tuple[DueEvent, ...] = ()) -> None:
+        """Ticket, its first article, the number's uniqueness, the article pointer and the ticket's
+        due-index entry (`schedule`): all or nothing."""
+    def save(self, ticket: Ticket, expected_version: int, new_article: Optional[Article] = None,
+             schedule: Optional[tuple[DueEvent, ...]] = None) -> None:
+        """Write the ticket only if it still has `expected_version` (else Conflict); with `schedule`,
+        replace its due-index entry in the same write (None: leave the entry as it is)."""
     def delete(self, ticket: Ticket) -> list[Article]: ...
     def articles(self, ticket_id: int) -> list[Article]: ...
     def article(self, article_id: int) -> Optional[Article]: ...
@@ -69,6 +73,8 @@ class CatalogSnapshot:
     groups: list[Group]
     states: list[State]
     priorities: list[Priority]
+    calendars: list["Calendar"] = field(default_factory=list)   # escalation: read with the rest, no extra call
+    slas: list["Sla"] = field(default_factory=list)
 
 
 class ReferenceRepository(Protocol):
@@ -140,7 +146,7 @@ class SearchIndex(Protocol):
 
 
 # >>> catalog: states, priorities, groups, roles
-CatalogObject = Group | State | Priority
+CatalogObject = Group | State | Priority | Calendar | Sla
 
 
 class CatalogAdminRepository(ReferenceRepository, Protocol):
@@ -223,7 +229,8 @@ class TicketLinkRepository(Protocol):
 class TicketMoves(Protocol):
     """Merging: the source's articles move to the target, the source gets its note; one transaction."""
     def merge(self, source: Ticket, source_version: int, target: Ticket, target_version: int,
-              moved: list[Article], note: Article) -> None: ...
+              moved: list[Article], note: Article, source_schedule: Optional[tuple[DueEvent, ...]] = None,
+              target_schedule: Optional[tuple[DueEvent, ...]] = None) -> None: ...
 # <<< ticket-links
 # >>> notifications: online notifications
 from .model import OnlineNotification  # noqa: E402
@@ -268,3 +275,57 @@ class ObjectAttributeRepository(Protocol):
     def delete(self, attribute: ObjectAttribute) -> None:
         """Remove the definition if it still has `attribute.version` (else Conflict)."""
 # <<< object-attributes
+# >>> escalation: calendars, SLAs, due work
+@dataclass(frozen=True)
+class DueEntry:
+    """A ticket's pending events as the due index holds them; `version` guards the job's advance."""
+    ticket_id: int
+    events: tuple[DueEvent, ...]
+    version: int
+
+
+class DueIndex(Protocol):
+    """The sparse due index: one entry per ticket with events, keyed by its earliest event time.
+
+    Ticket writes replace a ticket's entry (in the same transaction as the ticket, see
+    TicketRepository.save's `schedule`); the escalation job reads what is due and advances entries."""
+    def due(self, now_iso: str, limit: int) -> list[DueEntry]:
+        """Entries whose earliest event is at or before `now_iso`, earliest first, at most `limit`."""
+    def claim(self, ticket_id: int, event: DueEvent, at: str) -> bool:
+        """Record that the event fired (conditional put): True for the first caller only."""
+    def advance(self, entry: DueEntry, remaining: tuple[DueEvent, ...]) -> bool:
+        """Keep only `remaining` (none: leave the index) if the entry is still `entry.version`."""
+
+
+class Mailer(Protocol):
+    """Outgoing email: SES in AWS, a readable local outbox in development and tests."""
+    def send(self, mail: Mail) -> None: ...
+# <<< escalation
+# >>> mail-cleanup: expired items, the cleanup job's cursor
+from datetime import date  # noqa: E402
+from typing import Sequence  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Expiring:
+    """An item the expiry index holds. `position` orders it within its day, so a page can resume after
+    it; `key` is the store's address of the item. The core hands both back to the store untouched."""
+    position: str
+    key: tuple[str, ...]
+    expires_at: int  # epoch seconds
+
+
+class ExpiryStore(Protocol):
+    """Everything that expires (notifications, revoked token ids, upload caches), by the UTC day it
+    expires: the cleanup job reads a day's index partition, never scans the store."""
+    def expired(self, day: date, until_epoch: int, limit: int,
+                after: Optional[Expiring] = None) -> list[Expiring]:
+        """Items expiring on `day` at or before `until_epoch`, earliest first, after `after`, at most `limit`."""
+    def delete(self, items: Sequence[Expiring]) -> int:
+        """Remove the items (one already gone is no error); returns how many were removed. Items the
+        store could not remove (throttled) stay in the index for the next run."""
+    def cursor(self) -> Optional[date]:
+        """The last day the cleanup finished completely; None before the first finished day."""
+    def set_cursor(self, day: date) -> None:
+        """Remember `day` as finished; never moves the cursor back (an overlapping run got further)."""
+# <<< mail-cleanup

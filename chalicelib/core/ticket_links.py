@@ -398,7 +398,8 @@ class TicketLinkService:
                              updated_at=now, updated_by_id=principal.id)
         copied = self._copy_blobs(articles, target.id)
         try:
-            self._moves.merge(new_source, source.version, new_target, target.version, moved, note)
+            self._moves.merge(new_source, source.version, new_target, target.version, moved, note,
+                              self._tickets.escalate(source, new_source), self._tickets.escalate(target, new_target))
         except BaseException:
             self._drop_blobs([key for _, key in copied])
             raise

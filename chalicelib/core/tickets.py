@@ -5,12 +5,13 @@ import logging
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Optional, Sequence
 
-from . import policy
+from . import escalation, policy
 from .catalog import Catalog, Ref
 from .errors import Conflict, InvalidInput, LookupFailed, NotFound, PermissionDenied, TooLarge
-from .model import (ARTICLE_SENDERS, ARTICLE_TYPES, Article, Attachment, Principal, Ticket, User)
+from .model import (ARTICLE_SENDERS, ARTICLE_TYPES, SYSTEM_USER_ID, Article, Attachment, DueEvent, Principal,
+                    Ticket, User)
 from .object_attributes import TicketFields, value_matches
-from .ports import (BlobStore, Clock, IdAllocator, NewBlob, SearchIndex, TicketChange, TicketObserver,
+from .ports import (BlobStore, Clock, DueEntry, IdAllocator, NewBlob, SearchIndex, TicketChange, TicketObserver,
                     TicketRepository)
 from .text import extract_inline_images, html_to_text, tokens
 from .users import CustomerRef, SearchRequest, UserDirectory, iso
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 
 CUSTOMER_ARTICLE_TYPES = ("note", "web")
 SAVE_ATTEMPTS = 5
+# The scheduled jobs' actor: Zammad's "-" system user, with agent rights for the changes jobs make.
+SYSTEM = Principal(user=User(id=SYSTEM_USER_ID, login="-", firstname="-"), permissions=frozenset({"ticket.agent"}))
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ class TicketService:
                  fqdn: str = "helpdesk.local", number_prefix: str = "45",
                  limits: AttachmentLimits = AttachmentLimits(),
                  observers: Sequence[TicketObserver] = (),
-                 fields: Optional[Callable[[], TicketFields]] = None) -> None:
+                 fields: Optional[Callable[[], TicketFields]] = None, escalation_warning_minutes: int = 15) -> None:
         self.tickets = tickets
         self._catalog = catalog
         self.users = users
@@ -167,6 +170,7 @@ class TicketService:
         self._limits = limits
         self.observers = list(observers)
         self.fields = fields  # the request's custom ticket fields (object_attributes); None: none defined
+        self.escalation_warning_minutes = escalation_warning_minutes
 
     def catalog(self) -> Catalog:
         return self._catalog()
@@ -295,7 +299,8 @@ class TicketService:
         ticket.create_article_type_id = article.type_id
         ticket.create_article_sender_id = article.sender_id
         self._touch_contacts(ticket, article, now)
-        self._write_with_blobs(blobs, lambda: self.tickets.create(ticket, article))
+        schedule = self.escalate(None, ticket) or ()
+        self._write_with_blobs(blobs, lambda: self.tickets.create(ticket, article, schedule))
         self._searchable(lambda: self._search.add(ticket.id, self._words(ticket, [article])))
         self._announce(TicketChange("created", principal, now, after=ticket, article=article))
         return ticket, article
@@ -308,8 +313,9 @@ class TicketService:
             policy.require(policy.can_change_ticket(principal, ticket))
             expected = ticket.version
             changed, article, blobs = self._apply(principal, ticket, data)
+            schedule = self.escalate(ticket, changed)
             try:
-                self._write_with_blobs(blobs, lambda: self.tickets.save(changed, expected, article))
+                self._write_with_blobs(blobs, lambda: self.tickets.save(changed, expected, article, schedule))
             except Conflict:
                 continue
             self._reindex(ticket, changed, article)
@@ -331,6 +337,56 @@ class TicketService:
             self._blobs.delete(keys)
         self._search.forget(ticket.id)
         self._announce(TicketChange("deleted", principal, iso(self._clock), before=ticket))
+
+    def escalate(self, before: Optional[Ticket], after: Ticket) -> Optional[tuple[DueEvent, ...]]:
+        """Recompute `after`'s SLA deadlines (business minutes, core.escalation) and say what the due
+        index must hold for it: the events, or None when they are the ones `before` had (no index write)."""
+        catalog = self.catalog()
+        escalation.recompute(before, after, catalog, self._clock.now())
+        events = escalation.due_events(after, catalog, self.escalation_warning_minutes)
+        if before is not None and events == escalation.due_events(before, catalog, self.escalation_warning_minutes):
+            return None
+        return events
+
+    def refresh_escalation(self, ticket: Ticket) -> Optional[tuple[Ticket, DueEntry]]:
+        """Deadlines recomputed with the current SLAs and calendars: if they moved (an SLA or calendar
+        was edited after the ticket's last write), store them and the ticket's due entry, and return
+        both; None when nothing moved or another write got there first (it rewrote the entry itself)."""
+        changed = replace(ticket, escalation_pauses=[list(p) for p in ticket.escalation_pauses])
+        catalog = self.catalog()
+        escalation.recompute(ticket, changed, catalog, self._clock.now())
+        if all(getattr(changed, name) == getattr(ticket, name) for name in escalation.ESCALATION_FIELDS):
+            return None
+        events = escalation.due_events(changed, catalog, self.escalation_warning_minutes)
+        try:
+            self.tickets.save(changed, ticket.version, None, events)
+        except Conflict:
+            return None
+        return changed, DueEntry(changed.id, events, changed.version)
+
+    def close_pending(self, ticket_id: int, pending_time: str) -> bool:
+        """The pending-close job: a ticket still waiting in a "pending close" state for `pending_time`
+        moves to that state's next state (closed). The version-checked write re-checks the state, so of
+        two overlapping runs exactly one closes the ticket (and tells the observers)."""
+        for _ in range(SAVE_ATTEMPTS):
+            ticket = self.tickets.get(ticket_id)
+            if ticket is None:
+                return False
+            catalog = self.catalog()
+            if not any(event.kind == "pending_close" and event.deadline == pending_time
+                       for event in escalation.due_events(ticket, catalog, 0)):
+                return False  # closed, reopened or rescheduled meanwhile
+            state = catalog.state_by_id(ticket.state_id)
+            assert state is not None and state.next_state_id is not None  # due_events checked both
+            changed, _, _ = self._apply(SYSTEM, ticket, TicketInput(state=Ref("state", id=state.next_state_id)))
+            schedule = self.escalate(ticket, changed)
+            try:
+                self.tickets.save(changed, ticket.version, None, schedule)
+            except Conflict:
+                continue
+            self._announce(TicketChange("updated", SYSTEM, changed.updated_at, ticket, changed))
+            return True
+        return False
 
     # --- rules ---------------------------------------------------------------------------
 

@@ -1,11 +1,13 @@
-"""Groups, states and priorities live together in one partition: the whole catalog is one Query.
+"""Groups, states, priorities, calendars and SLAs live together in one partition: the whole catalog
+is one Query (the ticket service reads calendars and SLAs with the rest, for escalation deadlines).
 
 The partition also holds the catalog's version item (`CATALOG` / `#VERSION`). Every administrative
 change (`write`) is one transaction: the changed items, the deleted items and the version item,
 conditional on the version the change was computed from. Whether tickets still refer to a state,
 priority or group is one Query with Limit 1 on a sparse index of the ticket items (gsi5 `STATE#<id>`,
 gsi6 `PRIORITY#<id>`, gsi1 `GROUP#<id>`) plus, for groups, the directory's `GROUPAGENTS#<gid>`
-membership partition.
+membership partition. Calendars are referred to only by SLAs, which are in the catalog itself: the
+core checks those references against the snapshot its write is conditional on (no `in_use` call).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Iterable, Union
 
 from pynamodb.transactions import TransactWrite
 
-from ..core.model import Group, Priority, State
+from ..core.model import Calendar, Group, Priority, Sla, State
 from ..core.ports import CatalogSnapshot
 from . import table
 from .codec import from_doc, to_doc
@@ -24,9 +26,10 @@ from .table import CatalogItem, Item, TicketItem
 log = logging.getLogger(__name__)
 PARTITION = "CATALOG"
 VERSION_SK = "#VERSION"
-KINDS: dict[str, type] = {"GROUP": Group, "STATE": State, "PRIORITY": Priority}
-KIND_PREFIX = {"group": "GROUP", "state": "STATE", "priority": "PRIORITY"}
-PREFIX_OF: dict[type, str] = {Group: "GROUP", State: "STATE", Priority: "PRIORITY"}
+KINDS: dict[str, type] = {"GROUP": Group, "STATE": State, "PRIORITY": Priority, "CALENDAR": Calendar, "SLA": Sla}
+KIND_PREFIX = {"group": "GROUP", "state": "STATE", "priority": "PRIORITY", "calendar": "CALENDAR", "sla": "SLA"}
+PREFIX_OF: dict[type, str] = {cls: prefix for prefix, cls in KINDS.items()}
+CatalogItemObject = Union[Group, State, Priority, Calendar, Sla]
 
 
 def _sk(prefix: str, object_id: int) -> str:
@@ -47,9 +50,10 @@ class CatalogStore:
             kind = item.sk.split("#", 1)[0]
             if kind in KINDS:
                 found[kind].append(from_doc(KINDS[kind], item.doc))
-        return CatalogSnapshot(groups=found["GROUP"], states=found["STATE"], priorities=found["PRIORITY"]), version
+        return CatalogSnapshot(groups=found["GROUP"], states=found["STATE"], priorities=found["PRIORITY"],
+                               calendars=found["CALENDAR"], slas=found["SLA"]), version
 
-    def _put(self, kind: str, obj: Union[Group, State, Priority]) -> None:
+    def _put(self, kind: str, obj: CatalogItemObject) -> None:
         CatalogItem(pk=PARTITION, sk=_sk(kind, obj.id), doc=to_doc(obj)).save()
 
     def put_group(self, group: Group) -> None:
@@ -61,7 +65,7 @@ class CatalogStore:
     def put_priority(self, priority: Priority) -> None:
         self._put("PRIORITY", priority)
 
-    def write(self, expected_version: int, puts: Iterable[Union[Group, State, Priority]],
+    def write(self, expected_version: int, puts: Iterable[CatalogItemObject],
               deletes: Iterable[tuple[str, int]] = ()) -> None:
         """Puts, deletes and the next version, all or nothing, only from `expected_version`."""
         version_item = CatalogItem(pk=PARTITION, sk=VERSION_SK, version=expected_version + 1)

@@ -6,6 +6,7 @@ from typing import Optional
 from ..core.model import AccessToken
 from .codec import from_doc, to_doc
 from .errors import conditional
+from .expiry import with_expiry_keys
 from .table import AccessTokenItem, Item, RevokedItem, sortable
 
 TOKEN_SK = "#TOKEN"
@@ -41,8 +42,8 @@ class AccessTokenStore:
 class RevocationStore:
     def revoke(self, jti: str, until_epoch: int) -> None:
         from datetime import datetime, timezone
-        RevokedItem(pk=f"REVOKED#{jti}", sk="#REVOKED", doc={},
-                    expires=datetime.fromtimestamp(until_epoch, tz=timezone.utc)).save()
+        with_expiry_keys(RevokedItem(pk=f"REVOKED#{jti}", sk="#REVOKED", doc={},
+                                     expires=datetime.fromtimestamp(until_epoch, tz=timezone.utc))).save()
 
     def is_revoked(self, jti: str, now_epoch: int) -> bool:
         """TTL deletion can lag for days, so expiry is checked here as well."""

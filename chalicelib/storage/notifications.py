@@ -7,6 +7,10 @@ Items (kind `online_notification`):
   request for someone else's id answers 403 and an unknown id 404, without a search.
 The caller is known on every request, so show/update/delete are one GetItem in the caller's partition;
 the pointer is read only when that misses. TTL deletion can lag: the core also checks `expires_at`.
+Both items are in the expiry index (storage/expiry.py), so the daily cleanup removes them on time. When
+a seen notification's expiry is brought forward the pointer keeps its own (created + TTL): keeping it in
+step would cost a write per seen toggle, and meanwhile it only answers 403 rather than 404 to someone
+else asking for that id.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from ..core.model import OnlineNotification
 from . import table
 from .codec import from_doc, to_doc
 from .errors import conditional
+from .expiry import with_expiry_keys
 from .table import Item, NotificationItem, sortable
 
 POINTER_SK = "#POINTER"
@@ -46,15 +51,16 @@ def _pointer_key(notification_id: int) -> str:
 class NotificationStore:
     @staticmethod
     def _item(notification: OnlineNotification) -> NotificationItem:
-        return NotificationItem(
+        return with_expiry_keys(NotificationItem(
             pk=_partition(notification.user_id), sk=sortable(notification.id), doc=to_doc(notification),
             expires=_expires(notification),
-            gsi1pk=f"NOTIFYOBJ#{notification.object}#{notification.o_id}", gsi1sk=sortable(notification.id))
+            gsi1pk=f"NOTIFYOBJ#{notification.object}#{notification.o_id}", gsi1sk=sortable(notification.id)))
 
     @staticmethod
     def _pointer(notification: OnlineNotification) -> NotificationItem:
-        return NotificationItem(pk=_pointer_key(notification.id), sk=POINTER_SK,
-                                doc={"user_id": notification.user_id}, expires=_expires(notification))
+        return with_expiry_keys(NotificationItem(pk=_pointer_key(notification.id), sk=POINTER_SK,
+                                                 doc={"user_id": notification.user_id},
+                                                 expires=_expires(notification)))
 
     def add_many(self, notifications: list[OnlineNotification]) -> None:
         """BatchWriteItem, 25 items a call (two per notification); PynamoDB retries unprocessed items."""

@@ -1,7 +1,7 @@
 """The single DynamoDB table: PynamoDB models with a discriminator, key builders and indexes.
 
 Every item has `pk`/`sk`; aggregates own partitions (`TICKET#<id>` holds the ticket and its
-articles). Four overloaded, sparse GSIs serve the list patterns; see docs/decisions.md for the
+articles). Overloaded, sparse GSIs serve the list patterns; see docs/decisions.md for the
 access-pattern table. Domain fields travel as one JSON document (`doc`) so the domain dataclasses
 stay the single description of each object; only keys, version and TTL are typed attributes.
 """
@@ -60,6 +60,8 @@ class Item(Model):
     gsi5sk = UnicodeAttribute(null=True)
     gsi6pk = UnicodeAttribute(null=True)  # catalog: tickets by priority (`PRIORITY#<id>`)
     gsi6sk = UnicodeAttribute(null=True)
+    gsi7pk = UnicodeAttribute(null=True)  # work by time: `DUE#<shard>` (ticket events), `EXPIRES#<day>` (cleanup)
+    gsi7sk = UnicodeAttribute(null=True)
 
     gsi1 = _index(1)
     gsi2 = _index(2)
@@ -67,6 +69,7 @@ class Item(Model):
     gsi4 = _index(4)
     gsi5 = _index(5)
     gsi6 = _index(6)
+    gsi7 = _index(7)
 
 
 class TicketItem(Item, discriminator="ticket"):
@@ -137,6 +140,12 @@ class ObjectAttributeItem(Item, discriminator="object_attribute"):
     """A custom attribute definition: `OBJATTR` / `<object>#<name>` (the whole set is one Query)."""
 # <<< object-attributes
 
+# >>> escalation: calendars, SLAs, due work
+class DueItem(Item, discriminator="due"):
+    """A ticket's pending events (`TICKET#<id>` / `#DUE`, doc `{"events": [...]}`, gsi7 `DUE#<shard>` /
+    `<earliest event time>#<padded id>`) and the record of each fired event (`#DUE#FIRED#<event key>`)."""
+# <<< escalation
+
 
 def configure() -> None:
     """Point the models at this stage's table; called by the composition root, not at import."""
@@ -202,3 +211,11 @@ def add_missing_indexes() -> list[str]:
 def connection() -> Any:
     """The low-level PynamoDB connection, for transactions."""
     return Item._get_connection().connection
+
+
+# >>> mail-cleanup: the cleanup job's cursor
+class JobItem(Item, discriminator="job"):
+    """A scheduled job's progress: `JOB#<job>` / `#CURSOR`, `day` = the last UTC day it finished.
+    A typed attribute (not in `doc`) so that the cursor's advance can be conditional on it."""
+    day = UnicodeAttribute(null=True)
+# <<< mail-cleanup

@@ -6,9 +6,10 @@ from typing import Iterable, Iterator, Optional
 
 from pynamodb.transactions import TransactWrite
 
-from ..core.model import Article, Ticket
+from ..core.model import Article, DueEvent, Ticket
 from ..core.ports import TicketScope
 from .codec import from_doc, to_doc
+from .due import DueStore, due_item, due_key
 from .errors import conditional
 from . import table
 from .table import ArticleItem, Item, PointerItem, TicketItem, sortable
@@ -41,6 +42,18 @@ def _ticket(item: Item) -> Ticket:
     ticket = from_doc(Ticket, item.doc)
     ticket.version = int(item.version or 0)
     return ticket
+
+
+def _schedule(tx: TransactWrite, ticket_id: int, version: int, schedule: Optional[tuple[DueEvent, ...]]) -> None:
+    """The ticket's due-index entry, in the ticket's transaction: replaced, removed, or (None) left alone.
+    `version` is the ticket version the transaction writes: the job's advance is conditional on it."""
+    if schedule is None:
+        return
+    item = due_item(ticket_id, schedule, version)
+    if item is None:
+        tx.delete(due_key(ticket_id))
+    else:
+        tx.save(item)
 
 
 def _article_items(article: Article) -> list[Item]:
@@ -79,8 +92,8 @@ class TicketStore:
             return None
         return self.get(pointer.doc["ticket_id"])
 
-    def create(self, ticket: Ticket, article: Article) -> None:
-        """Ticket, first article, article pointer and number: one transaction."""
+    def create(self, ticket: Ticket, article: Article, schedule: tuple[DueEvent, ...] = ()) -> None:
+        """Ticket, first article, article pointer, number and due entry: one transaction."""
         with conditional("A ticket with this id or number exists already."):
             with self._transaction() as tx:
                 tx.save(_ticket_item(ticket, 1), condition=Item.pk.does_not_exist())
@@ -88,19 +101,23 @@ class TicketStore:
                     tx.save(item, condition=Item.pk.does_not_exist())
                 tx.save(PointerItem(pk=f"TICKETNUMBER#{ticket.number}", sk=POINTER_SK,
                                     doc={"ticket_id": ticket.id}), condition=Item.pk.does_not_exist())
+                if schedule:
+                    _schedule(tx, ticket.id, 1, schedule)
         ticket.version = 1
 
-    def save(self, ticket: Ticket, expected_version: int, new_article: Optional[Article] = None) -> None:
+    def save(self, ticket: Ticket, expected_version: int, new_article: Optional[Article] = None,
+             schedule: Optional[tuple[DueEvent, ...]] = None) -> None:
         item = _ticket_item(ticket, expected_version + 1)
         message = "The ticket was changed by someone else at the same time."
         with conditional(message):
-            if new_article is None:
+            if new_article is None and schedule is None:
                 item.save(condition=Item.version == expected_version)
             else:
                 with self._transaction() as tx:
                     tx.save(item, condition=Item.version == expected_version)
-                    for article_item in _article_items(new_article):
+                    for article_item in _article_items(new_article) if new_article else ():
                         tx.save(article_item, condition=Item.pk.does_not_exist())
+                    _schedule(tx, ticket.id, expected_version + 1, schedule)
         ticket.version = expected_version + 1
 
     def delete(self, ticket: Ticket) -> list[Article]:
@@ -113,6 +130,7 @@ class TicketStore:
                 batch.delete(ArticleItem(pk=_ticket_pk(ticket.id), sk=ARTICLE_PREFIX + sortable(article.id)))
                 batch.delete(PointerItem(pk=f"ARTICLE#{article.id}", sk=POINTER_SK))
             batch.delete(PointerItem(pk=f"TICKETNUMBER#{ticket.number}", sk=POINTER_SK))
+        DueStore().forget(ticket.id)
         return articles
 
     def articles(self, ticket_id: int) -> list[Article]:
@@ -161,7 +179,8 @@ class TicketStore:
     # ticket-links: merging (TicketMoves port) ------------------------------------------------
 
     def merge(self, source: Ticket, source_version: int, target: Ticket, target_version: int,
-              moved: list[Article], note: Article) -> None:
+              moved: list[Article], note: Article, source_schedule: Optional[tuple[DueEvent, ...]] = None,
+              target_schedule: Optional[tuple[DueEvent, ...]] = None) -> None:
         """Both tickets (each conditional on its version), the moved articles (old item deleted, new item
         and pointer written under the target) and the source's merge note: one transaction."""
         with conditional("The ticket was changed by someone else at the same time."):
@@ -174,5 +193,7 @@ class TicketStore:
                         tx.save(item)
                 for item in _article_items(note):
                     tx.save(item, condition=Item.pk.does_not_exist())
+                _schedule(tx, source.id, source_version + 1, source_schedule)
+                _schedule(tx, target.id, target_version + 1, target_schedule)
         source.version = source_version + 1
         target.version = target_version + 1

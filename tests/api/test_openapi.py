@@ -576,6 +576,62 @@ CASES = [
     Case(Z, "POST", "/api/v1/tickets", 201, body=new_ticket_body(contract_rank=3), schema="Ticket"),
     Case(Z, "POST", "/api/v1/tickets", 422, body=new_ticket_body(contract_rank=99), schema="Error"),
     # <<< object-attributes
+    # >>> sla-admin: calendars and SLAs
+    Case(Z, "GET", "/api/v1/calendars", 200, schema="Calendar"),
+    Case(Z, "GET", "/api/v1/calendars", 200, url="/api/v1/calendars?expand=true", schema="CalendarExpanded"),
+    Case(Z, "GET", "/api/v1/calendars", 200, url="/api/v1/calendars?full=true", schema="CalendarListFull"),
+    Case(Z, "GET", "/api/v1/calendars", 200, who="agent", schema="Calendar"),
+    Case(Z, "GET", "/api/v1/calendars", 403, who="customer", schema="Error"),
+    Case(Z, "GET", "/api/v1/calendars", 422, url="/api/v1/calendars?page=x", schema="Error"),
+    Case(Z, "POST", "/api/v1/calendars", 201, schema="Calendar", body={
+        "name": "Contract calendar", "timezone": "Europe/Berlin", "default": True, "ical_url": "",
+        "business_hours": {"mon": {"active": True, "timeframes": [["09:00", "12:00"], ["13:00", "24:00"]]}},
+        "public_holidays": {"2026-12-25": {"active": True, "summary": "Christmas Day"}}}),
+    Case(Z, "POST", "/api/v1/calendars", 201, url="/api/v1/calendars?expand=true", body={"name": "Expanded"},
+         schema="CalendarExpanded"),
+    Case(Z, "POST", "/api/v1/calendars", 422, body={"name": "Bad zone", "timezone": "Mars/Base"}, schema="Error"),
+    Case(Z, "POST", "/api/v1/calendars", 403, who="agent", body={"name": "Agent calendar"}, schema="Error"),
+    Case(Z, "GET", "/api/v1/calendars/timezones", 200, schema="CalendarTimezones"),
+    Case(Z, "GET", "/api/v1/calendars/timezones", 403, who="customer", schema="Error"),
+    Case(Z, "GET", "/api/v1/calendars/{calendar_id}", 200, url="/api/v1/calendars/1", schema="Calendar"),
+    Case(Z, "GET", "/api/v1/calendars/{calendar_id}", 200, url="/api/v1/calendars/1?full=true",
+         schema="CalendarFull"),
+    Case(Z, "GET", "/api/v1/calendars/{calendar_id}", 404, url="/api/v1/calendars/999999", schema="Error"),
+    Case(Z, "PUT", "/api/v1/calendars/{calendar_id}", 200, url="/api/v1/calendars/{sla_calendar_id}",
+         body={"timezone": "America/New_York", "public_holidays": None, "note": "changed"}, schema="Calendar"),
+    Case(Z, "PUT", "/api/v1/calendars/{calendar_id}", 422, url="/api/v1/calendars/{sla_calendar_id}",
+         body={"business_hours": {"mon": {"active": True, "timeframes": [["10:00", "09:00"]]}}}, schema="Error"),
+    Case(Z, "PUT", "/api/v1/calendars/{calendar_id}", 404, url="/api/v1/calendars/999999", body={"note": "x"},
+         schema="Error"),
+    Case(Z, "DELETE", "/api/v1/calendars/{calendar_id}", 200, url="/api/v1/calendars/{sla_spare_calendar_id}",
+         schema="Empty"),
+    Case(Z, "DELETE", "/api/v1/calendars/{calendar_id}", 422, url="/api/v1/calendars/{sla_calendar_id}",
+         schema="Error"),
+    Case(Z, "DELETE", "/api/v1/calendars/{calendar_id}", 403, url="/api/v1/calendars/{sla_spare_calendar_id}",
+         who="agent", schema="Error"),
+    Case(Z, "GET", "/api/v1/slas", 200, schema="Sla"),
+    Case(Z, "GET", "/api/v1/slas", 200, url="/api/v1/slas?expand=true", schema="SlaExpanded"),
+    Case(Z, "GET", "/api/v1/slas", 200, url="/api/v1/slas?full=true", schema="SlaListFull"),
+    Case(Z, "GET", "/api/v1/slas", 200, who="agent", schema="Sla"),
+    Case(Z, "GET", "/api/v1/slas", 403, who="customer", schema="Error"),
+    Case(Z, "POST", "/api/v1/slas", 201, schema="Sla", body={
+        "name": "Contract SLA", "calendar_id": 1, "first_response_time": 60, "update_time": None,
+        "solution_time": 480, "condition": {"ticket.priority_id": {"operator": "is", "value": ["3"]},
+                                            "ticket.group_id": {"operator": "is not", "value": 2}}}),
+    Case(Z, "POST", "/api/v1/slas", 422, body={"name": "No calendar", "calendar_id": 999999}, schema="Error"),
+    Case(Z, "POST", "/api/v1/slas", 403, who="agent", body={"name": "Agent SLA", "calendar_id": 1},
+         schema="Error"),
+    Case(Z, "GET", "/api/v1/slas/{sla_id}", 200, schema="Sla"),
+    Case(Z, "GET", "/api/v1/slas/{sla_id}", 200, url="/api/v1/slas/{sla_id}?expand=true", schema="SlaExpanded"),
+    Case(Z, "GET", "/api/v1/slas/{sla_id}", 200, url="/api/v1/slas/{sla_id}?full=true", schema="SlaFull"),
+    Case(Z, "GET", "/api/v1/slas/{sla_id}", 404, url="/api/v1/slas/999999", schema="Error"),
+    Case(Z, "PUT", "/api/v1/slas/{sla_id}", 200, body={"calendar_id": 1, "first_response_time": None,
+                                                        "condition": {}}, schema="Sla"),
+    Case(Z, "PUT", "/api/v1/slas/{sla_id}", 422, body={"solution_time": 0}, schema="Error"),
+    Case(Z, "PUT", "/api/v1/slas/{sla_id}", 403, who="customer", body={"solution_time": 5}, schema="Error"),
+    Case(Z, "DELETE", "/api/v1/slas/{sla_id}", 200, schema="Empty"),
+    Case(Z, "DELETE", "/api/v1/slas/{sla_id}", 404, url="/api/v1/slas/999999", schema="Error"),
+    # <<< sla-admin
 ]
 
 
@@ -636,6 +692,14 @@ def make_ids(api) -> dict[str, int]:
     assert rank.status == 201 and migrated.status == 200, (rank, migrated)
     found["oa_id"] = rank.json["id"]
     # <<< object-attributes
+    # >>> sla-admin: calendars and SLAs
+    used = api.post("/api/v1/calendars", {"name": "SLA calendar", "timezone": "Europe/Berlin"})
+    spare = api.post("/api/v1/calendars", {"name": "Spare calendar"})
+    assert used.status == 201 and spare.status == 201, (used, spare)
+    gold = api.post("/api/v1/slas", {"name": "Contract gold", "calendar_id": used.json["id"], "solution_time": 480})
+    assert gold.status == 201, gold
+    found.update(sla_calendar_id=used.json["id"], sla_spare_calendar_id=spare.json["id"], sla_id=gold.json["id"])
+    # <<< sla-admin
     return found
 
 

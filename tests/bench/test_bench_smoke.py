@@ -53,3 +53,13 @@ def test_read_paths_make_the_same_calls_at_both_sizes(report: Any) -> None:
         small, large = (m.tally for m in report.measured(op.name))
         assert small.calls == large.calls, f"{op.name}: {dict(small.calls)} vs {dict(large.calls)}"
         assert small.calls, f"{op.name}: no AWS call counted"
+
+
+def test_the_escalation_run_examines_what_is_due_not_what_is_open(report: Any) -> None:
+    """Issue 5's benchmark: the same due tickets among more open ones cost the same calls and items."""
+    small, large = report.escalation
+    assert (small.open_tickets, large.open_tickets) == run.QUICK_ESCALATION
+    assert small.first_report["fired"] == large.first_report["fired"] == run.QUICK_ESCALATION_DUE
+    assert small.first.calls == large.first.calls and small.first.examined == large.first.examined
+    assert large.second_report["fired"] == 0 and large.second.examined == 0
+    assert "## Escalation run" in report.markdown

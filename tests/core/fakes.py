@@ -16,8 +16,9 @@ from chalicelib.core.access_tokens import AccessTokens
 from chalicelib.core.catalog import Catalog, Ref
 from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.core.model import (ROLE_ADMIN, ROLE_AGENT, ROLE_CUSTOMER, SYSTEM_USER_ID, AccessToken, Article,
-                                   Group, Organization, Principal, Priority, State, Ticket, User)
-from chalicelib.core.ports import CatalogSnapshot, NewBlob, TicketScope
+                                   Calendar, DueEvent, Group, Organization, Principal, Priority, Sla, State, Ticket,
+                                   User)
+from chalicelib.core.ports import CatalogSnapshot, DueEntry, NewBlob, TicketScope
 from chalicelib.core.tickets import ArticleInput, AttachmentInput, TicketInput, TicketService
 from chalicelib.core.users import CustomerRef, UserDirectory
 
@@ -67,6 +68,35 @@ class FakeTicketRepository:
         # a test uses it to write the ticket "from another request" between load and save.
         self.before_next_save: Optional[Callable[[int], None]] = None
         self.saves = 0
+        # The due index (DueIndex), kept with the tickets as the table keeps it: entries and fired events.
+        self.due_entries: dict[int, DueEntry] = {}
+        self.fired: set[tuple[int, str]] = set()
+
+    def _schedule(self, ticket_id: int, version: int, schedule: Optional[tuple[DueEvent, ...]]) -> None:
+        if schedule is None:
+            return
+        if schedule:
+            self.due_entries[ticket_id] = DueEntry(ticket_id, tuple(schedule), version)
+        else:
+            self.due_entries.pop(ticket_id, None)
+
+    def due(self, now_iso: str, limit: int) -> list[DueEntry]:
+        found = sorted((min(e.at for e in entry.events), entry.ticket_id, entry)
+                       for entry in self.due_entries.values() if min(e.at for e in entry.events) <= now_iso)
+        return [entry for _, _, entry in found[:limit]]
+
+    def claim(self, ticket_id: int, event: DueEvent, at: str) -> bool:
+        if (ticket_id, event.key) in self.fired:
+            return False
+        self.fired.add((ticket_id, event.key))
+        return True
+
+    def advance(self, entry: DueEntry, remaining: tuple[DueEvent, ...]) -> bool:
+        current = self.due_entries.get(entry.ticket_id)
+        if current is None or current.version != entry.version:
+            return False
+        self._schedule(entry.ticket_id, entry.version, remaining)
+        return True
 
     def _maybe_fail(self) -> None:
         if self.fail_next_write is not None:
@@ -83,16 +113,18 @@ class FakeTicketRepository:
         ticket_id = self.numbers.get(number)
         return None if ticket_id is None else self.get(ticket_id)
 
-    def create(self, ticket: Ticket, article: Article) -> None:
+    def create(self, ticket: Ticket, article: Article, schedule: tuple[DueEvent, ...] = ()) -> None:
         self._maybe_fail()
         if ticket.id in self.tickets or ticket.number in self.numbers or article.id in self.articles_by_id:
             raise Conflict("A ticket with this id or number exists already.")
         ticket.version = 1
+        self._schedule(ticket.id, 1, schedule)
         self.tickets[ticket.id] = _copy(ticket)
         self.numbers[ticket.number] = ticket.id
         self.articles_by_id[article.id] = _copy(article)
 
-    def save(self, ticket: Ticket, expected_version: int, new_article: Optional[Article] = None) -> None:
+    def save(self, ticket: Ticket, expected_version: int, new_article: Optional[Article] = None,
+             schedule: Optional[tuple[DueEvent, ...]] = None) -> None:
         if self.before_next_save is not None:
             hook, self.before_next_save = self.before_next_save, None
             hook(ticket.id)
@@ -104,6 +136,7 @@ class FakeTicketRepository:
             raise Conflict("The article exists already.")
         ticket.version = expected_version + 1
         self.tickets[ticket.id] = _copy(ticket)
+        self._schedule(ticket.id, ticket.version, schedule)
         if new_article is not None:
             self.articles_by_id[new_article.id] = _copy(new_article)
         self.saves += 1
@@ -114,6 +147,8 @@ class FakeTicketRepository:
             raise Conflict("The ticket was changed by someone else at the same time.")
         articles = self.articles(ticket.id)
         del self.tickets[ticket.id]
+        self.due_entries.pop(ticket.id, None)
+        self.fired = {(tid, key) for tid, key in self.fired if tid != ticket.id}
         self.numbers.pop(current.number, None)
         for article in articles:
             del self.articles_by_id[article.id]
@@ -204,6 +239,8 @@ class FakeReferenceRepository:
         self.groups = {g.id: _copy(g) for g in groups}
         self.states = {s.id: _copy(s) for s in states}
         self.priorities = {p.id: _copy(p) for p in priorities}
+        self.calendars: dict[int, Calendar] = {}
+        self.slas: dict[int, Sla] = {}
         self.snapshots = 0
 
     def snapshot(self) -> CatalogSnapshot:
@@ -212,6 +249,8 @@ class FakeReferenceRepository:
             groups=[_copy(g) for _, g in sorted(self.groups.items())],
             states=[_copy(s) for _, s in sorted(self.states.items())],
             priorities=[_copy(p) for _, p in sorted(self.priorities.items())],
+            calendars=[_copy(c) for _, c in sorted(self.calendars.items())],
+            slas=[_copy(sla) for _, sla in sorted(self.slas.items())],
         )
 
     def put_group(self, group: Group) -> None:
@@ -344,7 +383,8 @@ class FakeCatalogAdminRepository:
 
     def _table(self, kind: str) -> dict:
         return {"group": self.reference.groups, "state": self.reference.states,
-                "priority": self.reference.priorities}[kind]
+                "priority": self.reference.priorities, "calendar": self.reference.calendars,
+                "sla": self.reference.slas}[kind]
 
     def write(self, expected_version: int, puts: Iterable, deletes: Iterable[tuple[str, int]] = ()) -> None:
         if self.before_next_write is not None:
@@ -352,7 +392,7 @@ class FakeCatalogAdminRepository:
             hook()
         if expected_version != self.version:
             raise Conflict("The catalog was changed by someone else at the same time.")
-        kinds = {Group: "group", State: "state", Priority: "priority"}
+        kinds = {Group: "group", State: "state", Priority: "priority", Calendar: "calendar", Sla: "sla"}
         for obj in puts:
             self._table(kinds[type(obj)])[obj.id] = _copy(obj)
         for kind, object_id in deletes:
@@ -542,7 +582,8 @@ class FakeTicketMoves:
         self.fail_next_write: Optional[Exception] = None
 
     def merge(self, source: Ticket, source_version: int, target: Ticket, target_version: int,
-              moved: list[Article], note: Article) -> None:
+              moved: list[Article], note: Article, source_schedule: Optional[tuple[DueEvent, ...]] = None,
+              target_schedule: Optional[tuple[DueEvent, ...]] = None) -> None:
         if self.fail_next_write is not None:
             error, self.fail_next_write = self.fail_next_write, None
             raise error
@@ -555,6 +596,8 @@ class FakeTicketMoves:
             raise Conflict("The article exists already.")
         source.version, target.version = source_version + 1, target_version + 1
         repo.tickets[source.id], repo.tickets[target.id] = _copy(source), _copy(target)
+        repo._schedule(source.id, source.version, source_schedule)
+        repo._schedule(target.id, target.version, target_schedule)
         for article in moved:
             repo.articles_by_id[article.id] = _copy(article)
         repo.articles_by_id[note.id] = _copy(note)
@@ -798,3 +841,67 @@ __all__ = [
     "FakeRevocationList", "FakeSearchIndex", "FakeTicketRepository", "FakeUserRepository", "Ref", "TicketInput",
     "World", "make_world",
 ]
+# >>> escalation: calendars, SLAs, due work
+from chalicelib.core.model import WEEKDAYS, Mail  # noqa: E402
+
+
+class FakeMailer:
+    """The Mailer port: remembers what was sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[Mail] = []
+
+    def send(self, mail: Mail) -> None:
+        self.sent.append(mail)
+
+
+def round_the_clock(calendar_id: int = 1) -> Calendar:
+    """A calendar whose every minute is a business minute: job tests reason in plain minutes."""
+    return Calendar(calendar_id, "24/7", timezone="UTC", default=True,
+                    business_hours={day: {"active": True, "timeframes": [["00:00", "24:00"]]} for day in WEEKDAYS})
+# <<< escalation
+# >>> mail-cleanup: expiry index
+from datetime import date  # noqa: E402
+from typing import Sequence  # noqa: E402
+
+from chalicelib.core.ports import Expiring  # noqa: E402
+
+
+class FakeExpiryStore:
+    """ExpiryStore in memory: keys with their expiry, ordered like the index (epoch, then key).
+    `throttle` makes delete leave that many of each call's items behind, as unprocessed items would."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], int] = {}
+        self.day: Optional[date] = None
+        self.throttle = 0
+        self.reads: list[date] = []
+
+    def add(self, pk: str, sk: str, expires_at: int) -> None:
+        self.items[(pk, sk)] = expires_at
+
+    @staticmethod
+    def _position(key: tuple[str, str], expires_at: int) -> str:
+        return f"{expires_at:012d}#{key[0]}#{key[1]}"
+
+    def expired(self, day: date, until_epoch: int, limit: int, after: Optional[Expiring] = None) -> list[Expiring]:
+        self.reads.append(day)
+        found = [
+            Expiring(position=self._position(key, at), key=key, expires_at=at) for key, at in self.items.items()
+            if datetime.fromtimestamp(at, tz=timezone.utc).date() == day and at <= until_epoch
+            and (after is None or self._position(key, at) > after.position)]
+        return sorted(found, key=lambda item: item.position)[:max(limit, 0)]
+
+    def delete(self, items: Sequence[Expiring]) -> int:
+        done = items[:max(len(items) - self.throttle, 0)]
+        for item in done:
+            self.items.pop(item.key, None)
+        return len(done)
+
+    def cursor(self) -> Optional[date]:
+        return self.day
+
+    def set_cursor(self, day: date) -> None:
+        if self.day is None or day > self.day:
+            self.day = day
+# <<< mail-cleanup

@@ -35,6 +35,8 @@ from tests.api.zammad.test_object_attributes import matrix_params as object_attr
 from tests.api.zammad.test_ticket_links import MATRIX_BODIES as TICKET_LINKS_BODIES  # ticket-links
 from tests.api.zammad.test_ticket_links import matrix_params as ticket_links_matrix_params  # ticket-links
 from tests.api.zammad.test_permissions import add_group, add_org, add_user
+from tests.api.zammad.test_sla_admin import MATRIX_BODIES as SLA_ADMIN_BODIES  # sla-admin
+from tests.api.zammad.test_sla_admin import matrix_params as sla_admin_matrix_params  # sla-admin
 
 PUBLIC, ANY, OWN, OBJECT, AGENT, ADMIN = "public", "any", "own", "object", "agent", "admin"
 CLASSES = {PUBLIC, ANY, OWN, OBJECT, AGENT, ADMIN}
@@ -130,6 +132,19 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/object_manager_attributes_execute_migrations"): ADMIN,
     ("POST", "/api/v1/object_manager_attributes_discard_changes"): ADMIN,
     # <<< object-attributes
+    # >>> sla-admin: calendars and SLAs (admin.calendar / admin.sla write; agents read too)
+    ("GET", "/api/v1/calendars"): AGENT,
+    ("POST", "/api/v1/calendars"): ADMIN,
+    ("GET", "/api/v1/calendars/timezones"): AGENT,
+    ("GET", "/api/v1/calendars/{calendar_id}"): AGENT,
+    ("PUT", "/api/v1/calendars/{calendar_id}"): ADMIN,
+    ("DELETE", "/api/v1/calendars/{calendar_id}"): ADMIN,
+    ("GET", "/api/v1/slas"): AGENT,
+    ("POST", "/api/v1/slas"): ADMIN,
+    ("GET", "/api/v1/slas/{sla_id}"): AGENT,
+    ("PUT", "/api/v1/slas/{sla_id}"): ADMIN,
+    ("DELETE", "/api/v1/slas/{sla_id}"): ADMIN,
+    # <<< sla-admin
 }
 
 
@@ -257,6 +272,7 @@ def build_world(api: Any) -> World:
     world.params.update(catalog_matrix_params(api))  # catalog: unused state_id, priority_id, group_id; role_id
     world.params.update(notification_matrix_params(api))  # notifications: notification_id (the agent's)
     world.params.update(object_attribute_matrix_params(api))  # object attributes: attribute_id (migrated)
+    world.params.update(sla_admin_matrix_params(api))  # sla-admin: an unused calendar_id, an sla_id
     return world
 
 
@@ -288,6 +304,7 @@ def body_for(method: str, template: str, world: World) -> Any:
         **CATALOG_BODIES,
         **NOTIFICATION_BODIES,
         **OBJECT_ATTRIBUTE_BODIES,
+        **SLA_ADMIN_BODIES,  # sla-admin
     }
     if method in ("GET", "DELETE"):
         return None

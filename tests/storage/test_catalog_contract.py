@@ -132,7 +132,8 @@ def test_ensure_table_adds_missing_indexes_and_backfill_fills_them(aws: None) ->
     old.save()
     table.ensure_table()
     described = boto3.client("dynamodb", region_name=REGION).describe_table(TableName=settings.get().table_name)
-    assert {i["IndexName"] for i in described["Table"]["GlobalSecondaryIndexes"]} == {f"gsi{n}" for n in range(1, 7)}
+    indexes = {i["IndexName"] for i in described["Table"]["GlobalSecondaryIndexes"]}
+    assert indexes == {index.Meta.index_name for index in Item._indexes.values()} >= {f"gsi{n}" for n in range(1, 8)}
     assert table.add_missing_indexes() == []  # nothing left to add
     store = CatalogStore()
     assert not store.in_use("state", 1)  # the old item is not in the new index yet

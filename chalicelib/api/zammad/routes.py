@@ -380,3 +380,6 @@ from . import notifications_views  # noqa: E402,F401
 # >>> object-attributes: custom ticket fields (object_manager_attributes)
 from . import object_attributes_views  # noqa: E402,F401
 # <<< object-attributes
+# >>> sla-admin: calendars and SLAs
+from . import sla_views  # noqa: E402,F401
+# <<< sla-admin

@@ -192,18 +192,21 @@ def attachment_input(raw: Any, index: int, limits: AttachmentLimits) -> Attachme
 # --- rendering ---------------------------------------------------------------------------
 
 def ticket(t: Ticket) -> dict[str, Any]:
-    """Zammad's ticket attributes in Zammad's order (S-Z-Ticket). Escalation figures come with SLAs."""
+    """Zammad's ticket attributes in Zammad's order (S-Z-Ticket). Escalation figures (business minutes)
+    are kept by core.escalation on every write; all None while no SLA applies."""
     return {
         "id": t.id, "group_id": t.group_id, "priority_id": t.priority_id, "state_id": t.state_id,
         "organization_id": t.organization_id, "number": t.number, "title": t.title, "owner_id": t.owner_id,
         "customer_id": t.customer_id, "note": t.note, "first_response_at": t.first_response_at,
-        "first_response_escalation_at": None, "first_response_in_min": None, "first_response_diff_in_min": None,
-        "close_at": t.close_at, "close_escalation_at": None, "close_in_min": None, "close_diff_in_min": None,
-        "update_escalation_at": None, "update_in_min": None, "update_diff_in_min": None,
+        "first_response_escalation_at": t.first_response_escalation_at,
+        "first_response_in_min": t.first_response_in_min, "first_response_diff_in_min": t.first_response_diff_in_min,
+        "close_at": t.close_at, "close_escalation_at": t.close_escalation_at, "close_in_min": t.close_in_min,
+        "close_diff_in_min": t.close_diff_in_min, "update_escalation_at": t.update_escalation_at,
+        "update_in_min": t.update_in_min, "update_diff_in_min": t.update_diff_in_min,
         "last_contact_at": t.last_contact_at, "last_contact_agent_at": t.last_contact_agent_at,
         "last_contact_customer_at": t.last_contact_customer_at, "last_owner_update_at": t.last_owner_update_at,
         "create_article_type_id": t.create_article_type_id, "create_article_sender_id": t.create_article_sender_id,
-        "article_count": t.article_count, "escalation_at": None, "pending_time": t.pending_time, "type": t.type,
+        "article_count": t.article_count, "escalation_at": t.escalation_at, "pending_time": t.pending_time, "type": t.type,
         "time_unit": t.time_unit, "preferences": t.preferences, "updated_by_id": t.updated_by_id,
         "created_by_id": t.created_by_id, "created_at": t.created_at, "updated_at": t.updated_at,
         **{k: v for k, v in t.attributes.items() if k not in TICKET_COLUMNS},  # custom fields, never shadowing
@@ -408,3 +411,26 @@ def permissions(principal: Principal) -> list[dict[str, Any]]:
         {"id": pid, "name": name, "note": note, "preferences": {}, "active": True}
         for pid, name, note in PERMISSIONS if principal.has(name)
     ]
+# >>> sla-admin: calendars and SLAs
+from ...core.model import Calendar, Sla  # noqa: E402
+
+
+def calendar(c: Calendar) -> dict[str, Any]:
+    """Zammad's Calendar (no `active`: every calendar is usable)."""
+    return {
+        "id": c.id, "name": c.name, "timezone": c.timezone, "business_hours": c.business_hours,
+        "default": c.default, "ical_url": c.ical_url, "public_holidays": c.public_holidays, "note": c.note,
+        "last_log": c.last_log, "last_sync": c.last_sync, "created_by_id": c.created_by_id,
+        "updated_by_id": c.updated_by_id, "created_at": c.created_at, "updated_at": c.updated_at,
+    }
+
+
+def sla(s: Sla) -> dict[str, Any]:
+    """Zammad's Sla; the times are business minutes of the calendar, null for no target."""
+    return {
+        "id": s.id, "name": s.name, "calendar_id": s.calendar_id, "first_response_time": s.first_response_time,
+        "update_time": s.update_time, "solution_time": s.solution_time, "condition": s.condition,
+        "created_by_id": s.created_by_id, "updated_by_id": s.updated_by_id, "created_at": s.created_at,
+        "updated_at": s.updated_at,
+    }
+# <<< sla-admin
