@@ -1,6 +1,7 @@
 """The Chalice app: registers each dialect's blueprint, nothing else."""
 from chalicelib.api.application import create_app
 from chalicelib.api.oauth import blueprint as oauth
+from chalicelib.api.otrs.routes import blueprint as otrs_customer
 from chalicelib.api.service import blueprint as service
 from chalicelib.api.zammad.routes import blueprint as zammad
 from chalicelib.jobs.scheduled import blueprint as jobs
@@ -9,4 +10,5 @@ app = create_app("helpdesk")
 app.register_blueprint(service)
 app.register_blueprint(zammad, url_prefix="/api/v1")
 app.register_blueprint(oauth, url_prefix="/oauth")
+app.register_blueprint(otrs_customer, url_prefix="/api/customer")
 app.register_blueprint(jobs)

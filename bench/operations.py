@@ -173,3 +173,42 @@ register(
         "online notifications, page of 50 (agent)",
         lambda ctx, _, i: Request("GET", "/api/v1/online_notifications?page=1&per_page=50", who="agent")),
 )
+# >>> otrs: the OTRS customer interface, as one seeded customer (a JWT issued in the setup)
+
+
+def _otrs_setup(ctx: Context) -> dict[str, Any]:
+    """A token for the first seeded customer and the tickets that customer owns (every 24th)."""
+    from chalicelib import bootstrap
+    from chalicelib.auth.authorizers import OTRS_CUSTOMER_AUDIENCE
+    container = bootstrap.container()
+    customer = container.user_store.get(ctx.seeded.customer_ids[0])
+    token, _ = container.authenticator.issue_jwt(customer, OTRS_CUSTOMER_AUDIENCE)
+    return {"headers": {"Authentication": f"Bearer {token}"},
+            "tickets": ctx.seeded.ticket_ids[::len(ctx.seeded.customer_ids)]}
+
+
+def _otrs(method: str, path: str, state: dict[str, Any], body: Any = None) -> Request:
+    return Request(method, "/api/customer" + path, body, who=None, headers=state["headers"])
+
+
+register(
+    Operation(
+        "OTRS: ticket list, page of 10 (customer)",
+        lambda ctx, s, i: _otrs("GET", "/ticket/list?StateFilter=All&TicketsPerPage=10", s), setup=_otrs_setup,
+        flat=False, dialect="otrs",
+        note="the customer's newest tickets, up to the 1,000 the core's search reads, then sorted and paged"),
+    Operation(
+        "OTRS: ticket details (customer)",
+        lambda ctx, s, i: _otrs("GET", f"/ticket/id/{s['tickets'][i % len(s['tickets'])]}", s), setup=_otrs_setup,
+        dialect="otrs"),
+    Operation(
+        "OTRS: create ticket (customer)",
+        lambda ctx, s, i: _otrs("POST", "/ticket", s, {"Title": f"Bench {i}", "Body": "Created by the benchmark."}),
+        setup=_otrs_setup, dialect="otrs"),
+    Operation(
+        "OTRS: follow-up article (customer)",
+        lambda ctx, s, i: _otrs("POST", f"/ticket/{s['tickets'][0]}/article", s,
+                                {"Subject": "More", "Body": "Any news?"}),
+        setup=_otrs_setup, dialect="otrs", note="on the customer's first ticket every time: the same work"),
+)
+# <<< otrs

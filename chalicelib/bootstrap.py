@@ -123,6 +123,43 @@ class Container:
         self.mailer: Mailer = mailers[current.mailer]()
         self.cleanup = Cleanup(ExpiryStore(), self.clock, current.cleanup_batch)
         # <<< mail-cleanup
+        # >>> customer-accounts: register, password recovery and reset, personal preferences
+        from .core.customer_accounts import CustomerAccounts
+        from .storage.reset_tokens import ResetTokenStore
+        self.customer_accounts = CustomerAccounts(
+            self.users, ResetTokenStore(), self.mailer, self.clock,
+            hasher=lambda password: hash_password(password, current.password_cost),
+            reset_token_minutes=current.reset_token_minutes, password_min_length=current.password_min_length,
+            fqdn=current.system_fqdn,
+        )
+        # <<< customer-accounts
+        # >>> otrs-notifications: a ticket's customer is told of agents' replies and state changes
+        from .core.customer_notifications import CustomerNotifications, CustomerNotifier
+        self.tickets.observers.append(CustomerNotifier(self.notifier, self.users))
+        self.customer_notifications = CustomerNotifications(self.online_notifications, self.tickets.tickets)
+        # <<< otrs-notifications
+        # >>> otrs-articles: per-user article flags
+        from .core.article_flags import ArticleFlags, ArticleFlagsJanitor
+        from .storage.article_flags import ArticleFlagStore
+        self.article_flag_store = ArticleFlagStore()
+        self.article_flags = ArticleFlags(self.tickets.tickets, self.article_flag_store)
+        self.tickets.observers.append(ArticleFlagsJanitor(self.article_flag_store))
+        # <<< otrs-articles
+        # >>> otrs-process: process definitions and the process ticket engine
+        from .core.processes import ProcessAdmin, ProcessEngine
+        from .storage.processes import ProcessStore
+        self.process_store = ProcessStore()
+        self.process_admin = ProcessAdmin(self.process_store)
+        self.processes = ProcessEngine(self.process_store, self.tickets, self.clock)
+        # <<< otrs-process
+        # >>> uploads: the form upload cache (OTRS FormID)
+        from .core.uploads import UploadCache, UploadLimits
+        from .storage.uploads import UploadStore
+        self.uploads = UploadCache(UploadStore(), self.blobs, self.clock,
+                                   UploadLimits(max_bytes=current.max_attachment_bytes,
+                                                max_files=current.upload_max_files, ttl_hours=current.upload_ttl_hours),
+                                   fqdn=current.system_fqdn)
+        # <<< uploads
 
     # >>> escalation: calendars, SLAs, due work
     @cached_property
@@ -206,6 +243,69 @@ def seed_default_calendar(c: Container, now: str) -> None:
     c.catalog_store.write(version, [Calendar(id=DEFAULT_CALENDAR_ID, name="Default", timezone="UTC", default=True,
                                              created_at=now, updated_at=now)])
 # <<< sla-admin
+# >>> otrs-process: the example process customers can start
+def example_process(queue_id: int, open_state_id: int, closed_state_id: int) -> dict:
+    """"Hardware request": the customer asks (title, text, priority; the queue is preset), an agent
+    approves (state open -> "Delivery") or declines (state closed -> "Declined"), and the customer
+    confirms the delivery, which closes the ticket."""
+    from .core.processes import entity_id
+
+    activity = {name: entity_id("Activity", name) for name in ("Request", "Approval", "Delivery", "Declined")}
+    dialog = {name: entity_id("ActivityDialog", name) for name in ("Request", "Approval", "Delivery")}
+    transition = {name: entity_id("Transition", name) for name in ("Submitted", "Approved", "Declined")}
+    return {
+        "EntityID": entity_id("Process", "Hardware request"), "Name": "Hardware request", "State": "Active",
+        "StartActivity": activity["Request"], "StartActivityDialog": dialog["Request"],
+        "Activities": {
+            activity["Request"]: {"Name": "Request", "ActivityDialogs": [dialog["Request"]]},
+            activity["Approval"]: {"Name": "Approval", "ActivityDialogs": [dialog["Approval"]]},
+            activity["Delivery"]: {"Name": "Delivery", "ActivityDialogs": [dialog["Delivery"]]},
+            activity["Declined"]: {"Name": "Declined", "ActivityDialogs": []},
+        },
+        "ActivityDialogs": {
+            dialog["Request"]: {
+                "Name": "Request hardware", "Interface": ["CustomerInterface", "AgentInterface"],
+                "Fields": {
+                    "Title": {"Display": 2, "DescriptionShort": "What do you need?"},
+                    "Article": {"Display": 2, "DescriptionShort": "Why, and by when?"},
+                    "PriorityID": {"Display": 1, "DescriptionShort": "How urgent is it?", "DefaultValue": 2},
+                    "QueueID": {"Display": 0, "DefaultValue": queue_id},
+                },
+                "FieldOrder": ["Title", "Article", "PriorityID", "QueueID"],
+            },
+            dialog["Approval"]: {
+                "Name": "Approve or decline", "Interface": ["AgentInterface"],
+                "Fields": {"StateID": {"Display": 2, "DescriptionShort": "open: approved, closed: declined"},
+                           "Article": {"Display": 1, "DescriptionShort": "A note for the customer"}},
+                "FieldOrder": ["StateID", "Article"],
+            },
+            dialog["Delivery"]: {
+                "Name": "Confirm delivery", "Interface": ["CustomerInterface"],
+                "Fields": {"Article": {"Display": 1, "DescriptionShort": "Anything to add?"},
+                           "StateID": {"Display": 0, "DefaultValue": closed_state_id}},
+                "FieldOrder": ["Article", "StateID"],
+            },
+        },
+        "Transitions": {
+            transition["Submitted"]: {"Name": "Request submitted", "Condition": {}},
+            transition["Approved"]: {"Name": "Approved", "Condition": {"StateID": open_state_id}},
+            transition["Declined"]: {"Name": "Declined", "Condition": {"StateID": closed_state_id}},
+        },
+        "Path": {
+            activity["Request"]: {transition["Submitted"]: {"ActivityEntityID": activity["Approval"]}},
+            activity["Approval"]: {transition["Approved"]: {"ActivityEntityID": activity["Delivery"]},
+                                   transition["Declined"]: {"ActivityEntityID": activity["Declined"]}},
+        },
+    }
+
+
+def seed_example_process(c: Container, admin: User) -> None:
+    """Put the example process unless it exists (an admin's later edits stay)."""
+    state_id = {state.name: state.id for state in DEFAULT_STATES}
+    definition = example_process(DEFAULT_GROUPS[0].id, state_id["open"], state_id["closed"])
+    if c.process_store.get(definition["EntityID"]) is None:
+        c.process_admin.put(Principal(user=admin, permissions=admin.permissions), definition)
+# <<< otrs-process
 
 
 def provision(demo: bool) -> dict:
@@ -240,6 +340,7 @@ def provision(demo: bool) -> dict:
     credentials = {"admin": {"email": s.admin_email, "password": s.admin_password, "id": admin.id}}
     if demo:
         credentials.update(_seed_demo(c, admin))
+        seed_example_process(c, admin)  # otrs-process: the example process (demo data)
     return credentials
 
 

@@ -34,6 +34,12 @@ class Settings:
     mail_from: str
     outbox_dir: str
     cleanup_batch: int  # at most this many expired items removed per cleanup run
+    upload_ttl_hours: int  # a form's upload cache (OTRS FormID) is kept this long after its last upload
+    upload_max_files: int  # files per form
+    reset_token_minutes: int  # a password reset token is valid this long (single use)
+    password_min_length: int
+    otrs_dev_server: bool  # X-OTRS-API-FakeCustomerLogin is honoured only on a development server
+    otrs_custom_error_status: int  # OTRS's custom 900; API Gateway passes only real statuses (422 there)
 
     @property
     def is_local(self) -> bool:
@@ -87,6 +93,13 @@ def get() -> Settings:
         mail_from=_env("HELPDESK_MAIL_FROM", "helpdesk@helpdesk.local"),
         outbox_dir=_env("HELPDESK_OUTBOX_DIR", str(Path(_env("HELPDESK_DATA_DIR", ".local")) / "outbox")),
         cleanup_batch=max(25, int(_env("HELPDESK_CLEANUP_BATCH", "5000"))),
+        upload_ttl_hours=max(1, int(_env("HELPDESK_UPLOAD_TTL_HOURS", "24"))),
+        upload_max_files=max(1, int(_env("HELPDESK_UPLOAD_MAX_FILES", "20"))),
+        reset_token_minutes=max(5, int(_env("HELPDESK_RESET_TOKEN_MINUTES", "60"))),
+        password_min_length=max(1, int(_env("HELPDESK_PASSWORD_MIN_LENGTH", "8"))),
+        otrs_dev_server=_env("HELPDESK_OTRS_DEV_SERVER", "0") == "1",
+        otrs_custom_error_status=int(_env("HELPDESK_OTRS_CUSTOM_ERROR_STATUS",
+                                          "900" if stage in ("local", "test") else "422")),
     )
 
 

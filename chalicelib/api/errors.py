@@ -1,8 +1,8 @@
 """Domain errors -> HTTP status, by class. Each dialect renders the body in its own shape."""
 from __future__ import annotations
 
-from ..core.errors import (AuthenticationFailed, Conflict, DomainError, InvalidInput, NotFound, PermissionDenied,
-                           TooLarge)
+from ..core.errors import (AuthenticationFailed, Conflict, DomainError, InvalidInput, NotFound, OperationFailed,
+                           PermissionDenied, TooLarge)
 
 STATUS_BY_CLASS: list[tuple[type[DomainError], int]] = [
     (NotFound, 404),
@@ -10,6 +10,7 @@ STATUS_BY_CLASS: list[tuple[type[DomainError], int]] = [
     (Conflict, 409),
     (TooLarge, 413),
     (InvalidInput, 422),
+    (OperationFailed, 422),
 ]
 
 

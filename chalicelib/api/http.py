@@ -110,3 +110,23 @@ def int_param(params: Mapping[str, str], name: str, default: int, minimum: int =
 
 def flag(params: Mapping[str, str], name: str) -> bool:
     return str(params.get(name, "")).lower() in ("true", "1", "yes")
+
+
+# >>> otrs-articles: stored bytes served to browsers
+# Image types a browser may show in place; everything else downloads (never sniffed HTML inline).
+INLINE_SAFE_TYPES = ("image/png", "image/jpeg", "image/jpg", "image/gif", "image/webp")
+
+
+def download_headers(content_type: str, filename: str, size: int, inline_wanted: bool) -> dict[str, str]:
+    """Headers for stored bytes (`content_type` as served, see application.binary_type): inline only
+    when asked and a safe image type, never sniffed, no script or plugin may run in them."""
+    inline = inline_wanted and content_type in INLINE_SAFE_TYPES
+    return {
+        "Content-Type": content_type,
+        "Content-Length": str(size),
+        "Content-Disposition": content_disposition("inline" if inline else "attachment", filename),
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "Cache-Control": "private, no-store",
+    }
+# <<< otrs-articles

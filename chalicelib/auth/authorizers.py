@@ -166,6 +166,35 @@ class Authenticator:
         self._revocations.revoke(claims.jti, claims.expires_at)
         return True
 
+    # >>> otrs: the OTRS 7 customer interface (seed 000)
+    def otrs_customer(self, headers: Mapping[str, str], cookie_allowed: bool = False,
+                      fake_login_allowed: bool = False) -> Principal:
+        """A customer user's principal, or 401 `Bad token.` (no, invalid, expired or revoked token) /
+        403 `Access denied.` (an agent's token: this interface is for customer users). The fake login
+        header works only on a development server (settings.otrs_dev_server), never by default."""
+        fake = (headers.get("x-otrs-api-fakecustomerlogin") or "").strip()
+        if fake and fake_login_allowed:
+            user = self._users.by_login(fake.lower()) or self._users.by_email(fake.lower())
+            if user is None:
+                raise AuthenticationFailed(OTRS_BAD_TOKEN)
+            principal = self._principal(user, "fake_login")
+        else:
+            raw = otrs_token(headers, cookie_allowed)
+            if raw is None:
+                raise AuthenticationFailed(OTRS_BAD_TOKEN, missing=True)
+            principal = self._bearer(raw, OTRS_CUSTOMER_AUDIENCE, invalid=OTRS_BAD_TOKEN, expired=OTRS_BAD_TOKEN)
+        if not principal.is_customer:
+            raise PermissionDenied(OTRS_ACCESS_DENIED)
+        return principal
+
+    def token_expiry(self, raw: str, audience: str) -> Optional[int]:
+        """When a valid token expires (epoch seconds), None if it is not valid."""
+        try:
+            return self._jwt.verify(raw, audience).expires_at
+        except InvalidJwt:
+            return None
+    # <<< otrs
+
     def _principal(self, user: User, auth_type: str, token: Optional[AccessToken] = None) -> Principal:
         if not user.active:
             raise AuthenticationFailed(LOGIN_FAILED)
@@ -179,3 +208,27 @@ class Authenticator:
             organization = self._organizations.get(user.organization_id)
             shared = bool(organization and organization.shared and organization.active)
         return Principal(user=user, permissions=permissions, shared_organization=shared, auth_type=auth_type)
+
+
+# >>> otrs: the OTRS 7 customer interface's JWT (header or cookie), customer users only
+OTRS_CUSTOMER_AUDIENCE = "otrs-customer"
+OTRS_BAD_TOKEN = "Bad token."
+OTRS_ACCESS_DENIED = "Access denied."
+OTRS_COOKIES = ("AuthenticationCustomer", "Authentication")
+
+
+def otrs_token(headers: Mapping[str, str], cookie_allowed: bool) -> Optional[str]:
+    """The token as OTRS's customer interface sends it: `Authentication: Bearer <jwt>` (sic; the usual
+    `Authorization` works too) or, where the endpoint allows it, the httpOnly cookie."""
+    for name in ("authentication", "authorization"):
+        scheme, _, value = (headers.get(name) or "").strip().partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+    if cookie_allowed:
+        for part in (headers.get("cookie") or "").split(";"):
+            name, _, value = part.strip().partition("=")
+            if name in OTRS_COOKIES and value:
+                return value
+    return None
+
+# <<< otrs

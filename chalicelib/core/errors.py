@@ -65,6 +65,17 @@ class TooLarge(DomainError):
     code = "too_large"
 
 
+class OperationFailed(DomainError):
+    """The request was valid but the operation could not be done, for a reason clients tell apart by
+    `identifier` (OTRS's custom 900 list: `{"ErrorIdentifier": ..., "ErrorMessage": ...}`; other
+    dialects answer 422 with the message)."""
+    code = "failed"
+
+    def __init__(self, identifier: str, message: str) -> None:
+        super().__init__(message, identifier=identifier)
+        self.identifier = identifier
+
+
 def _inspect(value: Any) -> str:
     """Ruby's #inspect for the scalar values a lookup error quotes."""
     if isinstance(value, str):
@@ -74,3 +85,12 @@ def _inspect(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+# >>> otrs-articles
+class FollowUpRejected(InvalidInput):
+    """A customer's follow-up on a closed ticket whose group takes none (`follow_up_possible`
+    "new_ticket"). Zammad answers it as any invalid input (422); OTRS's customer API as 403
+    "Can't reopen ticket, not possible in this queue!"."""
+    code = "follow_up_rejected"
+# <<< otrs-articles

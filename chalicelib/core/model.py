@@ -505,3 +505,15 @@ class Mail:
     body: str
     reply_to: Optional[str] = None
 # <<< escalation
+# >>> uploads: the form upload cache (OTRS FormID)
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file in a form's upload cache, waiting to become an attachment of the ticket or article the form
+    creates. `file_id` counts 1, 2, 3... per form; `content_id` is unique and is how a client fetches it."""
+    file_id: int
+    filename: str
+    size: int
+    content_type: str
+    content_id: str
+    created_at: str
+# <<< uploads

@@ -215,3 +215,9 @@ class OnlineNotifications:
                 raise PermissionDenied()  # Zammad's authorize!: someone else's notification
         raise NotFound(ENTITY, notification_id)
 
+# >>> otrs-notifications: the kinds core/customer_notifications.py writes for a ticket's customer
+AGENT_REPLY = "agent_reply"      # an agent added a public article
+STATE_CHANGE = "state_change"    # the ticket's state changed
+# Zammad's TypeLookup adds a row for each new type name, so these get the next ids after Zammad's own.
+TYPE_LOOKUP_IDS.update({AGENT_REPLY: 6, STATE_CHANGE: 7})
+# <<< otrs-notifications

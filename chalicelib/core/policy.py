@@ -275,3 +275,18 @@ def can_manage_slas(principal: Principal) -> bool:
 def can_read_slas(principal: Principal) -> bool:
     return can_manage_slas(principal) or principal.is_agent
 # <<< sla-admin
+# >>> otrs-notifications: personal notifications of a ticket's customer
+from .model import User  # noqa: E402
+
+
+def receives_customer_notifications(user: User) -> bool:
+    """A ticket's customer is told of replies and state changes when they can read them in the customer
+    interface: an active customer who is not an agent (agents get the agents' notifications instead)."""
+    permissions = user.permissions
+    return user.active and "ticket.customer" in permissions and "ticket.agent" not in permissions
+# <<< otrs-notifications
+# >>> otrs-process: process definitions
+def can_manage_processes(principal: Principal) -> bool:
+    """OTRS's process management screen is for admins (Zammad's `admin` tree here)."""
+    return principal.is_admin
+# <<< otrs-process

@@ -54,8 +54,9 @@ class TicketRepository(Protocol):
     def delete(self, ticket: Ticket) -> list[Article]: ...
     def articles(self, ticket_id: int) -> list[Article]: ...
     def article(self, article_id: int) -> Optional[Article]: ...
-    def page(self, scope: TicketScope, offset: int, limit: int) -> list[Ticket]:
-        """Tickets in the scope ordered by id ascending, `limit` of them after skipping `offset`."""
+    def page(self, scope: TicketScope, offset: int, limit: int, newest_first: bool = False) -> list[Ticket]:
+        """Tickets in the scope ordered by id (ascending, or descending with `newest_first`), `limit` of
+        them after skipping `offset`."""
 
 
 class UserRepository(Protocol):
@@ -329,3 +330,98 @@ class ExpiryStore(Protocol):
     def set_cursor(self, day: date) -> None:
         """Remember `day` as finished; never moves the cursor back (an overlapping run got further)."""
 # <<< mail-cleanup
+# >>> customer-accounts: self-registration, password recovery and reset
+@dataclass(frozen=True)
+class ResetToken:
+    """A password reset token as stored: only its SHA-256 hash (hex), so a leaked table cannot reset
+    anyone's password."""
+    token_hash: str
+    user_id: int
+    created_at: str  # ISO-8601 UTC
+    expires_at: int  # epoch seconds
+
+
+class ResetTokenRepository(Protocol):
+    """Password reset tokens by hash, each expiring (DynamoDB TTL plus the cleanup job's expiry index)."""
+    def create(self, token: ResetToken) -> None:
+        """Fails with Conflict when a token with that hash exists."""
+    def get(self, token_hash: str) -> Optional[ResetToken]:
+        """The stored token, expired ones included (TTL deletion lags: the caller checks `expires_at`)."""
+    def consume(self, token_hash: str) -> bool:
+        """Delete the token if it is still there (a conditional delete): True for exactly one caller."""
+    def delete(self, token_hash: str) -> None:
+        """Remove the token; one already gone is no error."""
+# <<< customer-accounts
+# >>> uploads: the form upload cache (OTRS FormID)
+from typing import Collection  # noqa: E402
+
+from .model import UploadedFile  # noqa: E402
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """A form's upload cache as stored. `file_ids` is the authority on which files the form holds: file
+    items outside it are leftovers of an expired generation of the same FormID, never shown."""
+    form_id: str
+    owner_id: int
+    last_file_id: int   # the counter: the FileID most recently given out
+    file_ids: frozenset[int]
+    expires_at: int     # epoch seconds; at or before it the form reads as empty
+
+
+class UploadRepository(Protocol):
+    """One partition per FormID: the form (owner, counter, file ids, expiry) and its files' metadata.
+    Every write carries the expiry, so the cleanup job removes forms nobody finished."""
+    def read(self, form_id: str) -> tuple[Optional[UploadForm], list[UploadedFile]]:
+        """The form and the files it holds (ordered by FileID), in one consistent read; (None, []) if absent."""
+    def reserve(self, form_id: str, owner_id: int, max_files: int, now_epoch: int, expires_at: int) -> UploadForm:
+        """Give out the next FileID (the returned form's `last_file_id`), set the owner, move the expiry to
+        `expires_at`; only while the form is absent, or live (expires after `now_epoch`), the owner's and
+        holding fewer than `max_files`. Conflict otherwise, with nothing written."""
+    def restart(self, form_id: str, owner_id: int, now_epoch: int, expires_at: int) -> UploadForm:
+        """Take over an expired form as a new generation: the caller owns it, FileID 1 is given out, it holds
+        no file. Conflict (nothing written) if the form is no longer expired at `now_epoch`."""
+    def add(self, form_id: str, owner_id: int, file: UploadedFile, others: Collection[int], max_files: int,
+            expires_at: int) -> None:
+        """All or nothing: the file's item, its FileID into the form (the owner's, not there yet, fewer than
+        `max_files` there) and the expiry of each of `others` moved to `expires_at` (each must still exist).
+        Conflict, with nothing written, when any of that does not hold."""
+    def remove(self, form_id: str, owner_id: int, file_ids: Collection[int]) -> None:
+        """All or nothing: the files' items and their ids out of the owner's form. Conflict otherwise."""
+    def drop(self, form_id: str, file_ids: Collection[int]) -> None:
+        """Delete the form and the named file items (any already gone is no error)."""
+# <<< uploads
+# >>> otrs-articles: per-user article flags
+class ArticleFlagRepository(Protocol):
+    """A user's flags on an article (name -> string value), kept in the article's ticket partition."""
+    def get(self, ticket_id: int, article_id: int, user_id: int) -> dict[str, str]:
+        """The user's flags on the article ({} when none): one key read."""
+    def put(self, ticket_id: int, article_id: int, user_id: int, flags: dict[str, str]) -> None:
+        """Replace the user's flags on the article."""
+    def for_user(self, ticket_id: int, user_id: int) -> dict[int, dict[str, str]]:
+        """Article id -> the user's flags, for every article of the ticket the user flagged: one Query."""
+    def forget_ticket(self, ticket_id: int) -> None:
+        """The ticket is gone: every flag on its articles goes too."""
+# <<< otrs-articles
+# >>> otrs-process: process definitions (OTRS process management)
+from typing import Any  # noqa: E402
+
+
+@dataclass
+class StoredProcess:
+    """A process definition as stored: OTRS's ProcessManagement document, kept as given."""
+    entity_id: str
+    definition: dict[str, Any]
+    version: int = 0
+
+
+class ProcessRepository(Protocol):
+    """Process definitions: one small partition (`PROCESS`), read by id or whole with one Query."""
+    def get(self, entity_id: str) -> Optional[StoredProcess]:
+        """The definition with this EntityID, or None."""
+    def all(self) -> list[StoredProcess]:
+        """Every definition, ordered by EntityID."""
+    def put(self, process: StoredProcess, expected_version: int) -> None:
+        """Write it only if the stored version is still `expected_version` (0: only if absent), else
+        Conflict; sets `process.version` to the new version."""
+# <<< otrs-process

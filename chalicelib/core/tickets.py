@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional, Sequence
 
 from . import escalation, policy
 from .catalog import Catalog, Ref
-from .errors import Conflict, InvalidInput, LookupFailed, NotFound, PermissionDenied, TooLarge
+from .errors import Conflict, FollowUpRejected, InvalidInput, LookupFailed, NotFound, PermissionDenied, TooLarge
 from .model import (ARTICLE_SENDERS, ARTICLE_TYPES, SYSTEM_USER_ID, Article, Attachment, DueEvent, Principal,
                     Ticket, User)
 from .object_attributes import TicketFields, value_matches
@@ -198,7 +198,8 @@ class TicketService:
             candidates = self._word_candidates(principal, words)
         else:
             scope = policy.ticket_scope(principal)
-            candidates = [] if scope.is_empty else self.tickets.page(scope, 0, SEARCH_SCAN_CAP)
+            # the newest SEARCH_SCAN_CAP of the scope: what a list sorted by recency needs first
+            candidates = [] if scope.is_empty else self.tickets.page(scope, 0, SEARCH_SCAN_CAP, newest_first=True)
         found = [
             t for t in candidates
             if policy.can_read_ticket(principal, t)
@@ -485,13 +486,14 @@ class TicketService:
         if article.sender != "Customer":
             return
         state = catalog.state_by_id(before.state_id)
-        if state is None or not state.is_closed or ticket.state_id != before.state_id:
+        if state is None or not state.is_closed:
             return
         group = catalog.group_by_id(ticket.group_id)
         if group is not None and group.follow_up_possible == "new_ticket" and \
-                not policy.has_group_access(principal, ticket.group_id, "change"):
-            raise InvalidInput("Cannot follow-up on a closed ticket. Please create a new ticket.")
-        ticket.state_id = catalog.default_follow_up_state().id
+                not policy.has_group_access(principal, ticket.group_id, "change"):  # also with a state given
+            raise FollowUpRejected("Cannot follow-up on a closed ticket. Please create a new ticket.")
+        if ticket.state_id == before.state_id:
+            ticket.state_id = catalog.default_follow_up_state().id
 
     def _build_article(self, principal: Principal, ticket: Ticket, data: ArticleInput,
                        now: str) -> tuple[Article, list[NewBlob]]:

@@ -219,3 +219,30 @@ class JobItem(Item, discriminator="job"):
     A typed attribute (not in `doc`) so that the cursor's advance can be conditional on it."""
     day = UnicodeAttribute(null=True)
 # <<< mail-cleanup
+# >>> customer-accounts: password reset tokens
+class ResetTokenItem(Item, discriminator="reset_token"):
+    """A password reset token by the SHA-256 of its value: `RESET#<sha256 hex>` / `#RESET`, doc
+    `{user_id, created_at}`, TTL `expires` (and the gsi7 expiry keys, storage/expiry.py)."""
+# <<< customer-accounts
+# >>> uploads: the form upload cache (OTRS FormID)
+from pynamodb.attributes import NumberSetAttribute  # noqa: E402
+
+
+class UploadItem(Item, discriminator="upload"):
+    """A form's upload cache, one partition `UPLOAD#<form id>`: the form (`#FORM`: `owner_id`,
+    `last_file_id` = the counter, `file_ids` = the FileIDs it holds) and a file's metadata per file
+    (`FILE#<padded id>`, doc = core.model.UploadedFile). Every item carries the TTL `expires` and the gsi7
+    expiry keys (storage/expiry.py); the bytes are in S3 under `uploads/<form id>/<file id>`."""
+    owner_id = NumberAttribute(null=True)
+    last_file_id = NumberAttribute(null=True)
+    file_ids = NumberSetAttribute(null=True)
+# <<< uploads
+# >>> otrs-articles: per-user article flags
+class ArticleFlagItem(Item, discriminator="article_flag"):
+    """A user's flags on an article, in the ticket's partition: `TICKET#<id>` / `FLAG#<padded article
+    id>#<user id>`, doc `{"flags": {name: value}}`."""
+# <<< otrs-articles
+# >>> otrs-process: process definitions
+class ProcessItem(Item, discriminator="process"):
+    """A process definition: `PROCESS` / `<EntityID>`, doc = the definition (the set is one Query)."""
+# <<< otrs-process

@@ -146,23 +146,25 @@ class TicketStore:
             return None
         return from_doc(Article, item.doc)
 
-    def page(self, scope: TicketScope, offset: int, limit: int) -> list[Ticket]:
-        """Merge the scope's id-ordered index partitions; reads at most offset+limit items per partition."""
+    def page(self, scope: TicketScope, offset: int, limit: int, newest_first: bool = False) -> list[Ticket]:
+        """Merge the scope's id-ordered index partitions (ascending, or newest first); reads at most
+        offset+limit items per partition."""
         wanted = offset + limit
         if wanted <= 0:
             return []
         streams: list[Iterator[Ticket]] = []
+        forward = not newest_first
         if scope.everything:
-            streams.append(self._stream(Item.gsi4, "TICKETS", wanted))
+            streams.append(self._stream(Item.gsi4, "TICKETS", wanted, forward))
         for group_id in scope.group_ids:
-            streams.append(self._stream(Item.gsi1, f"GROUP#{group_id}", wanted))
+            streams.append(self._stream(Item.gsi1, f"GROUP#{group_id}", wanted, forward))
         if scope.customer_id:
-            streams.append(self._stream(Item.gsi2, f"CUSTOMER#{scope.customer_id}", wanted))
+            streams.append(self._stream(Item.gsi2, f"CUSTOMER#{scope.customer_id}", wanted, forward))
         if scope.organization_id:
-            streams.append(self._stream(Item.gsi3, f"ORG#{scope.organization_id}", wanted))
+            streams.append(self._stream(Item.gsi3, f"ORG#{scope.organization_id}", wanted, forward))
         result: list[Ticket] = []
         last_id = None
-        for ticket in heapq.merge(*streams, key=lambda t: t.id):
+        for ticket in heapq.merge(*streams, key=lambda t: t.id, reverse=newest_first):
             if ticket.id == last_id:
                 continue
             last_id = ticket.id
@@ -172,8 +174,8 @@ class TicketStore:
         return result[offset:]
 
     @staticmethod
-    def _stream(index, partition: str, limit: int) -> Iterator[Ticket]:
-        for item in index.query(partition, limit=limit, page_size=min(limit, 500), scan_index_forward=True):
+    def _stream(index, partition: str, limit: int, forward: bool = True) -> Iterator[Ticket]:
+        for item in index.query(partition, limit=limit, page_size=min(limit, 500), scan_index_forward=forward):
             yield _ticket(item)
 
     # ticket-links: merging (TicketMoves port) ------------------------------------------------

@@ -161,12 +161,12 @@ class FakeTicketRepository:
     def article(self, article_id: int) -> Optional[Article]:
         return _copy(self.articles_by_id.get(article_id))
 
-    def page(self, scope: TicketScope, offset: int, limit: int) -> list[Ticket]:
+    def page(self, scope: TicketScope, offset: int, limit: int, newest_first: bool = False) -> list[Ticket]:
         def in_scope(t: Ticket) -> bool:
             return (scope.everything or t.group_id in scope.group_ids
                     or (scope.customer_id is not None and t.customer_id == scope.customer_id)
                     or (scope.organization_id is not None and t.organization_id == scope.organization_id))
-        found = sorted((t for t in self.tickets.values() if in_scope(t)), key=lambda t: t.id)
+        found = sorted((t for t in self.tickets.values() if in_scope(t)), key=lambda t: t.id, reverse=newest_first)
         return [_copy(t) for t in found[offset:offset + limit]] if limit > 0 else []
 
 
@@ -905,3 +905,168 @@ class FakeExpiryStore:
         if self.day is None or day > self.day:
             self.day = day
 # <<< mail-cleanup
+# >>> customer-accounts: password reset tokens, a mailer that fails
+from chalicelib.core.ports import ResetToken  # noqa: E402
+
+
+class FakeResetTokenRepository:
+    """ResetTokenRepository in memory. `before_consume` runs just before a consume takes effect, so a
+    test can let another request get there first."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, ResetToken] = {}
+        self.before_consume: Optional[Callable[[], None]] = None
+
+    def create(self, token: ResetToken) -> None:
+        if token.token_hash in self.tokens:
+            raise Conflict("This reset token exists already.")
+        self.tokens[token.token_hash] = token
+
+    def get(self, token_hash: str) -> Optional[ResetToken]:
+        return self.tokens.get(token_hash)
+
+    def consume(self, token_hash: str) -> bool:
+        if self.before_consume is not None:
+            hook, self.before_consume = self.before_consume, None
+            hook()
+        return self.tokens.pop(token_hash, None) is not None
+
+    def delete(self, token_hash: str) -> None:
+        self.tokens.pop(token_hash, None)
+
+
+class FailingMailer(FakeMailer):
+    """A Mailer whose sends fail while `failing` is set (SES refusing, an outage)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failing = False
+
+    def send(self, mail: Mail) -> None:
+        if self.failing:
+            raise OSError("mail transport unavailable")
+        super().send(mail)
+# <<< customer-accounts
+# >>> uploads: the form upload cache (OTRS FormID)
+from dataclasses import replace  # noqa: E402
+from typing import Collection  # noqa: E402
+
+from chalicelib.core.model import UploadedFile  # noqa: E402
+from chalicelib.core.ports import UploadForm  # noqa: E402
+
+
+class FakeUploadRepository:
+    """UploadRepository in memory, with the DynamoDB store's conditions (tests/storage/test_uploads_contract.py
+    runs both). `file_expiry` is what the table's TTL attribute of each file item would say. `before_write`,
+    when set, runs once before the next add or remove is applied: a concurrent request's change."""
+
+    def __init__(self) -> None:
+        self.forms: dict[str, UploadForm] = {}
+        self.file_items: dict[tuple[str, int], UploadedFile] = {}
+        self.file_expiry: dict[tuple[str, int], int] = {}
+        self.before_write: Optional[Callable[[], None]] = None
+
+    def read(self, form_id: str) -> tuple[Optional[UploadForm], list[UploadedFile]]:
+        form = self.forms.get(form_id)
+        if form is None:
+            return None, []
+        return form, [self.file_items[(form_id, i)] for i in sorted(form.file_ids) if (form_id, i) in self.file_items]
+
+    def reserve(self, form_id: str, owner_id: int, max_files: int, now_epoch: int, expires_at: int) -> UploadForm:
+        form = self.forms.get(form_id)
+        if form is not None and not (form.owner_id == owner_id and form.expires_at > now_epoch
+                                     and len(form.file_ids) < max_files):
+            raise Conflict("The upload form changed meanwhile.")
+        reserved = UploadForm(form_id, owner_id, (form.last_file_id if form else 0) + 1,
+                              form.file_ids if form else frozenset(), expires_at)
+        self.forms[form_id] = reserved
+        return reserved
+
+    def restart(self, form_id: str, owner_id: int, now_epoch: int, expires_at: int) -> UploadForm:
+        form = self.forms.get(form_id)
+        if form is not None and form.expires_at > now_epoch:
+            raise Conflict("The upload form changed meanwhile.")
+        self.forms[form_id] = UploadForm(form_id, owner_id, 1, frozenset(), expires_at)
+        return self.forms[form_id]
+
+    def _concurrently(self) -> None:
+        hook, self.before_write = self.before_write, None
+        if hook is not None:
+            hook()
+
+    def add(self, form_id: str, owner_id: int, file: UploadedFile, others: Collection[int], max_files: int,
+            expires_at: int) -> None:
+        self._concurrently()
+        form = self.forms.get(form_id)
+        if (form is None or form.owner_id != owner_id or file.file_id in form.file_ids
+                or len(form.file_ids) >= max_files or any((form_id, i) not in self.file_items for i in others)):
+            raise Conflict("The upload form changed meanwhile.")
+        self.file_items[(form_id, file.file_id)] = file
+        for file_id in (file.file_id, *others):
+            self.file_expiry[(form_id, file_id)] = expires_at
+        self.forms[form_id] = replace(form, file_ids=form.file_ids | {file.file_id})
+
+    def remove(self, form_id: str, owner_id: int, file_ids: Collection[int]) -> None:
+        self._concurrently()
+        form = self.forms.get(form_id)
+        if form is None or form.owner_id != owner_id:
+            raise Conflict("The upload form changed meanwhile.")
+        self._forget(form_id, file_ids)
+        self.forms[form_id] = replace(form, file_ids=form.file_ids - set(file_ids))
+
+    def drop(self, form_id: str, file_ids: Collection[int]) -> None:
+        self.forms.pop(form_id, None)
+        self._forget(form_id, file_ids)
+
+    def _forget(self, form_id: str, file_ids: Collection[int]) -> None:
+        for file_id in file_ids:
+            self.file_items.pop((form_id, file_id), None)
+            self.file_expiry.pop((form_id, file_id), None)
+# <<< uploads
+# >>> otrs-articles: per-user article flags
+class FakeArticleFlagRepository:
+    """ArticleFlagRepository in memory: (ticket id, article id, user id) -> flags."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[int, int, int], dict[str, str]] = {}
+
+    def get(self, ticket_id: int, article_id: int, user_id: int) -> dict[str, str]:
+        return dict(self.items.get((ticket_id, article_id, user_id), {}))
+
+    def put(self, ticket_id: int, article_id: int, user_id: int, flags: dict[str, str]) -> None:
+        self.items[(ticket_id, article_id, user_id)] = dict(flags)
+
+    def for_user(self, ticket_id: int, user_id: int) -> dict[int, dict[str, str]]:
+        return {aid: dict(flags) for (tid, aid, uid), flags in self.items.items()
+                if tid == ticket_id and uid == user_id}
+
+    def forget_ticket(self, ticket_id: int) -> None:
+        for key in [k for k in self.items if k[0] == ticket_id]:
+            del self.items[key]
+# <<< otrs-articles
+# >>> otrs-process: process definitions
+from chalicelib.core.ports import StoredProcess  # noqa: E402
+
+
+class FakeProcessRepository:
+    """ProcessRepository in memory: definitions by EntityID, versions checked on put."""
+
+    def __init__(self) -> None:
+        self.processes: dict[str, StoredProcess] = {}
+        self.reads = 0
+
+    def get(self, entity_id: str) -> Optional[StoredProcess]:
+        self.reads += 1
+        return _copy(self.processes.get(entity_id))
+
+    def all(self) -> list[StoredProcess]:
+        self.reads += 1
+        return [_copy(p) for _, p in sorted(self.processes.items())]
+
+    def put(self, process: StoredProcess, expected_version: int) -> None:
+        current = self.processes.get(process.entity_id)
+        if (current.version if current else 0) != expected_version:
+            raise Conflict("The process was changed by someone else at the same time, please retry.")
+        process.version = expected_version + 1
+        self.processes[process.entity_id] = _copy(process)
+# <<< otrs-process

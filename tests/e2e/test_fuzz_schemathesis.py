@@ -12,9 +12,11 @@ parser is not safe to run from two threads) with every generated case passing.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -31,13 +33,38 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 SECONDS = int(os.environ.get("FUZZ_SECONDS", "150"))
 
 
+# >>> otrs-openapi: the OTRS customer interface is fuzzed as the demo customer, with its bearer token
+OTRS_DOCUMENT = "otrs-customer.yaml"
+
+
+def otrs_customer_token(live_server, origin: str) -> str:
+    """Signs the demo customer in through the interface's own login, as its clients do."""
+    email, password = live_server.auth("customer")
+    request = urllib.request.Request(
+        origin + "/api/customer/auth/login", method="POST", headers={"Content-Type": "application/json"},
+        data=json.dumps({"Username": email, "Password": password}).encode())
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)["Token"]
+
+
+def auth_arguments(live_server, document: str, origin: str) -> list[str]:
+    """How schemathesis authenticates for the document: Basic as the admin (Zammad), or the customer's
+    bearer token (OTRS). The OTRS logout is left out: it would revoke the token every later request
+    sends (the contract cases in tests/api/test_openapi.py check it)."""
+    if document == OTRS_DOCUMENT:
+        token = otrs_customer_token(live_server, origin)
+        return ["--header", f"Authentication: Bearer {token}", "--exclude-operation-id", "logout"]
+    email, password = live_server.auth("admin")
+    return ["--auth", f"{email}:{password}"]
+# <<< otrs-openapi
+
+
 @pytest.mark.parametrize("document", sorted(DOCUMENTS))
 def test_fuzz_document(live_server, document: str, tmp_path: Path) -> None:
-    email, password = live_server.auth("admin")
     origin = live_server.base_url.split("/api/")[0]
     command = [
         str(Path(sys.executable).with_name("schemathesis")), "run", str(DOCS_DIR / document),
-        "--url", origin, "--auth", f"{email}:{password}", "--checks", CHECKS,
+        "--url", origin, *auth_arguments(live_server, document, origin), "--checks", CHECKS,
         "--phases", "examples,coverage,fuzzing", "--max-examples", str(EXAMPLES),
         "--max-time", str(SECONDS), "--workers", "1", "--seed", "20261122", "--no-shrink",
         "--request-timeout", "30", "--warnings", "off",

@@ -39,7 +39,8 @@ from tests.api.zammad.test_sla_admin import MATRIX_BODIES as SLA_ADMIN_BODIES  #
 from tests.api.zammad.test_sla_admin import matrix_params as sla_admin_matrix_params  # sla-admin
 
 PUBLIC, ANY, OWN, OBJECT, AGENT, ADMIN = "public", "any", "own", "object", "agent", "admin"
-CLASSES = {PUBLIC, ANY, OWN, OBJECT, AGENT, ADMIN}
+CUSTOMER = "customer"  # the OTRS customer interface: signed-in customer users, on their own objects only
+CLASSES = {PUBLIC, ANY, OWN, OBJECT, AGENT, ADMIN, CUSTOMER}
 
 ACCESS: dict[tuple[str, str], str] = {
     # service and OAuth (RFC 6749 / 7009): no credentials
@@ -145,6 +146,38 @@ ACCESS: dict[tuple[str, str], str] = {
     ("PUT", "/api/v1/slas/{sla_id}"): ADMIN,
     ("DELETE", "/api/v1/slas/{sla_id}"): ADMIN,
     # <<< sla-admin
+    # >>> otrs: the OTRS 7 customer interface (tests/security/test_otrs_matrix.py calls these with tokens)
+    ("POST", "/api/customer/auth/login"): PUBLIC,
+    ("POST", "/api/customer/auth/logout"): PUBLIC,      # revokes the token it is given, if any
+    ("GET", "/api/customer/auth/cookie"): PUBLIC,       # sets the cookie from a valid token, else clears it
+    ("GET", "/api/customer/auth/check"): PUBLIC,        # says whether the token given is valid, nothing else
+    ("POST", "/api/customer/account/register"): PUBLIC,
+    ("POST", "/api/customer/account/recover"): PUBLIC,
+    ("POST", "/api/customer/account/reset"): PUBLIC,
+    ("GET", "/api/customer/account"): CUSTOMER,
+    ("POST", "/api/customer/account/personal-preferences"): CUSTOMER,
+    ("GET", "/api/customer/personal-notifications/list"): CUSTOMER,
+    ("POST", "/api/customer/personal-notifications/seen-set"): CUSTOMER,
+    ("POST", "/api/customer/ticket"): CUSTOMER,
+    ("GET", "/api/customer/ticket/count"): CUSTOMER,
+    ("GET", "/api/customer/ticket/list"): CUSTOMER,
+    ("GET", "/api/customer/ticket/id/{TicketID}"): CUSTOMER,
+    ("GET", "/api/customer/ticket/number/{TicketNumber}"): CUSTOMER,
+    ("GET", "/api/customer/ticket/process/{ProcessEntityIDOrTicketID}"): CUSTOMER,
+    ("POST", "/api/customer/ticket/process/{ProcessEntityIDOrTicketID}"): CUSTOMER,
+    ("POST", "/api/customer/ticket/{TicketID}/process/{ProcessEntityID}"): CUSTOMER,
+    ("POST", "/api/customer/ticket/{TicketID}/article"): CUSTOMER,
+    ("GET", "/api/customer/ticket/{TicketID}/article/{ArticleID}"): CUSTOMER,
+    ("GET", "/api/customer/ticket/{TicketID}/article/{ArticleID}/attachment/{AttachmentID}"): CUSTOMER,
+    ("HEAD", "/api/customer/ticket/{TicketID}/article/{ArticleID}/attachment/{AttachmentID}"): CUSTOMER,
+    ("GET", "/api/customer/ticket/{TicketID}/article/{ArticleID}/attachment/{AttachmentID}/{Download}"): CUSTOMER,
+    ("HEAD", "/api/customer/ticket/{TicketID}/article/{ArticleID}/attachment/{AttachmentID}/{Download}"): CUSTOMER,
+    ("GET", "/api/customer/ticket/{TicketID}/article/{ArticleID}/body"): CUSTOMER,
+    ("POST", "/api/customer/ticket/{TicketID}/article/{ArticleID}/flag"): CUSTOMER,
+    ("POST", "/api/customer/upload/{FormID}"): CUSTOMER,
+    ("GET", "/api/customer/upload/{FormID}"): CUSTOMER,
+    ("DELETE", "/api/customer/upload/{FormID}"): CUSTOMER,
+    # <<< otrs
 }
 
 
@@ -178,8 +211,26 @@ class Refusal:
     anonymous_error: str
 
 
+def otrs_refusal(reply: Any, message: Optional[str] = None) -> list[str]:
+    """OTRS: JSON `{"Error": text}` (401/403/404) or `{"Errors": {...}}` (422), always with
+    X-OTRS-API-Version."""
+    problems = [] if reply.headers.get("x-otrs-api-version") else ["no X-OTRS-API-Version header"]
+    if reply.status == 405:
+        return problems
+    try:
+        body = reply.json
+    except ValueError:
+        return problems + [f"body is not JSON: {reply.body[:200]!r}"]
+    if not isinstance(body, dict) or not (set(body) == {"Error"} or set(body) == {"Errors"}):
+        return problems + [f"body is not OTRS's error shape: {body!r}"[:300]]
+    if message is not None and body.get("Error") != message:
+        problems.append(f"Error {body.get('Error')!r}, expected {message!r}")
+    return problems
+
+
 DIALECT_ERROR_SHAPE: dict[str, Refusal] = {
     "/api/v1/": Refusal(zammad_refusal, 403, "Authentication required"),
+    "/api/customer/": Refusal(otrs_refusal, 401, "Bad token."),
 }
 
 

@@ -274,6 +274,16 @@ def test_page_merges_partitions_in_id_order(six: Any, scope: TicketScope, offset
     assert all(t.version == 1 and t.title == f"Ticket {t.id}" for t in found)
 
 
+@pytest.mark.parametrize("scope, offset, limit, expected", [
+    (TicketScope(group_ids=(2, 1)), 0, 50, [6, 4, 2, 1]),
+    (TicketScope(customer_id=10, organization_id=100), 0, 50, [6, 5, 3, 2, 1]),    # 1 is in both: once
+    (TicketScope(customer_id=10, organization_id=100), 1, 2, [5, 3]),
+    (TicketScope(everything=True), 0, 2, [6, 5]),
+])
+def test_page_newest_first(six: Any, scope: TicketScope, offset: int, limit: int, expected: list[int]) -> None:
+    assert [t.id for t in six.page(scope, offset, limit, newest_first=True)] == expected
+
+
 def test_get_many(six: Any) -> None:
     found = six.get_many([1, 5, 5, 99])
     assert sorted(found) == [1, 5]

@@ -1,0 +1,34 @@
+"""The customer account endpoints (seed 000 L82-388): personal preferences, self-registration,
+password recovery and reset, over core.customer_accounts.CustomerAccounts."""
+from __future__ import annotations
+
+from typing import Any
+
+from .routes import Call, message, route
+
+
+@route("/account/personal-preferences", methods=("POST",))
+def personal_preferences(call: Call) -> Any:
+    call.container.customer_accounts.save_preferences(call.customer, call.body())
+    return message("The personal preferences were saved.")
+
+
+@route("/account/register", methods=("POST",), auth=False)
+def register(call: Call) -> Any:
+    body = call.body()
+    user = call.container.customer_accounts.register(body.get("EmailAddress"), body.get("FirstName"),
+                                                     body.get("LastName"))
+    return {"UserLogin": user.login}
+
+
+@route("/account/recover", methods=("POST",), auth=False)
+def recover(call: Call) -> Any:
+    """The same answer whether or not an account has the address (no account enumeration)."""
+    call.container.customer_accounts.recover(call.body().get("EmailAddress"))
+    return message("Password recovery instructions were sent via email.")
+
+
+@route("/account/reset", methods=("POST",), auth=False)
+def reset(call: Call) -> Any:
+    call.container.customer_accounts.reset(call.body().get("Token"))
+    return message("Password was successfully reset and sent to the account email address.")
