@@ -160,6 +160,60 @@ class Container:
                                                 max_files=current.upload_max_files, ttl_hours=current.upload_ttl_hours),
                                    fqdn=current.system_fqdn)
         # <<< uploads
+        # >>> rs4otrs-core: agents' lost passwords, mobile push tokens and pushes
+        from .core.agent_accounts import AgentPasswordRecovery
+        from .core.push import PushNotifier, PushTokens
+        from .storage.push import LoggedPushSender, PushTokenStore
+        from .storage.reset_tokens import ResetTokenStore
+        self.agent_password_recovery = AgentPasswordRecovery(
+            self.user_store, ResetTokenStore(), self.mailer, self.clock,
+            hasher=lambda password: hash_password(password, current.password_cost),
+            reset_token_minutes=current.reset_token_minutes, password_min_length=current.password_min_length,
+            redeem_hint=f'POST https://{current.system_fqdn}/otrs/api/auth/lostPassword {{"Token": "..."}}',
+        )
+        push_token_store = PushTokenStore()
+        self.push_tokens = PushTokens(push_token_store, self.clock)
+        self.tickets.observers.append(PushNotifier(push_token_store, LoggedPushSender(current.system_fqdn),
+                                                   self.notifier.recipients))
+        # <<< rs4otrs-core
+        # >>> rs4otrs-tickets: OTRS ticket watchers, files added to existing articles
+        from .core.otrs_tickets import ArticleAttachments, TicketWatchers
+        from .storage.article_attachments import ArticleAttachmentStore
+        from .storage.push import PushTokenStore
+        self.registered_push_tokens = PushTokenStore()  # getTicketList's NeedTokenUpdate reads it
+        self.ticket_watchers = TicketWatchers(self.tickets.tickets)
+        self.article_attachments = ArticleAttachments(self.tickets.tickets, ArticleAttachmentStore(), self.blobs,
+                                                      self.ids, self.attachment_limits)
+        # <<< rs4otrs-tickets
+        # >>> tickets-api: the numbered Tickets API's votes, client details, uploaded files and rate limit
+        from .core.client_files import ClientFiles, FileLimits
+        from .core.client_tickets import ClientTickets, ClientTicketsJanitor
+        from .core.rate_limit import RateLimiter
+        from .storage.client_files import ClientFileStore
+        from .storage.client_tickets import ClientTicketStore
+        from .storage.rate_windows import RateWindowStore
+        client_ticket_store = ClientTicketStore()
+        self.client_tickets = ClientTickets(self.tickets, client_ticket_store, self.article_flag_store, self.clock)
+        self.tickets.observers.append(ClientTicketsJanitor(client_ticket_store))
+        self.client_files = ClientFiles(ClientFileStore(), self.blobs, self.clock,
+                                        FileLimits(max_bytes=current.max_attachment_bytes,
+                                                   max_files=current.upload_max_files,
+                                                   ttl_hours=current.upload_ttl_hours))
+        self.tickets_api_rate = RateLimiter(RateWindowStore(), self.clock, current.tickets_api_rate)
+        # <<< tickets-api
+        # >>> kb: the knowledge base (Zammad management, OTRS public pages)
+        from .core.knowledge_base import KnowledgeBase
+        from .storage.knowledge_base import KnowledgeBaseStore
+        self.knowledge_base = KnowledgeBase(KnowledgeBaseStore(), self.blobs, self.ids, self.clock,
+                                            current.max_attachment_bytes)
+        # <<< kb
+        # >>> otrs-frontend: the external frontend's content and the service catalogue
+        from .core.frontend_content import FrontendContent
+        from .storage.frontend_content import FrontendContentStore
+        self.frontend_content = FrontendContent(
+            FrontendContentStore(), self.blobs, self.ids, self.clock, self.catalog,
+            lambda: self.object_definitions().stored())
+        # <<< otrs-frontend
 
     # >>> escalation: calendars, SLAs, due work
     @cached_property
@@ -306,6 +360,79 @@ def seed_example_process(c: Container, admin: User) -> None:
     if c.process_store.get(definition["EntityID"]) is None:
         c.process_admin.put(Principal(user=admin, permissions=admin.permissions), definition)
 # <<< otrs-process
+# >>> otrs-frontend: default external frontend content, so a fresh stage answers every endpoint
+def solid_png(rgb: tuple[int, int, int], size: int = 16) -> bytes:
+    """A square PNG of one colour (standard library only): the default favicon, logo and hero image."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + bytes(rgb) * size for _ in range(size))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def seed_frontend_content(c: Container, admin: User) -> None:
+    """Home pages (en, de), the ticket screens' settings, a menu, two custom pages, images and a small
+    service catalogue. Written once (marker `SEED#frontend`): an admin's later changes stay."""
+    from .core import frontend_content as fc
+    from .storage.table import PointerItem
+
+    if PointerItem.count("SEED#frontend"):
+        return
+    actor = Principal(user=admin, permissions=admin.permissions)
+    content = c.frontend_content
+    for language, title, rows in (("en", "How can we help you?", "Your tickets"),
+                                  ("de", "Wie können wir helfen?", "Ihre Tickets")):
+        content.put_setting(actor, fc.HOME_PAGE_PREFIX + language, {
+            "TicketList": {"RowTitle": rows, "Show": "1"},
+            "HeroUnit": {"Title": title, "BackgroundStyle": "Image", "BackgroundImage": "hero.png",
+                         "BackgroundColor": "#1f2937"}})
+    content.put_setting(actor, fc.TICKET_OVERVIEW, {
+        "DynamicField": {}, "Owner": 0, "Queue": 1, "ColumnHeader": "TicketTitle",
+        "CustomEmptyText": {"Title": "Welcome!", "Text": "Please click the button below to create your first ticket.",
+                            "Button": "Create your first ticket"}})
+    content.put_setting(actor, fc.STATUS_MAP, {"new": "new", "open": "open", "pending reminder": "pending",
+                                               "pending close": "pending", "closed": "closed"})
+    content.put_setting(actor, fc.TICKET_CREATE, {"NextScreenAfterNewTicket": "TicketOverview"})
+    content.put_setting(actor, fc.TICKET_DETAIL_VIEW, {"NextScreenAfterFollowUp": "TicketOverview",
+                                                       "ArticleSort": "Ascending", "DynamicField": {}})
+    content.put_setting(actor, fc.LAYOUT, {"Favicon": "favicon.png", "Logo": "logo.png"})
+    content.put_setting(actor, fc.PREFERENCE_CATEGORIES, {"Categories": [
+        {"Key": "UserProfile", "Name": "User Profile", "Description": "Name, language and contact data.",
+         "Prio": "1000"},
+        {"Key": "Security", "Name": "Security", "Description": "Change your password.", "Prio": "2000"},
+        {"Key": "Notifications", "Name": "Notification Settings",
+         "Description": "Which personal notifications you get.", "Prio": "3000"}]})
+    for position, name, route, public, description in (
+            ("Main", "Home", "/home", True, "The help center's home page."),
+            ("Main", "Tickets", "/tickets", False, "Your tickets."),
+            ("Main", "New Ticket", "/ticket/create", False, "Ask us something."),
+            ("Main", "Service Catalogue", "/service-catalogue", True, "What we offer."),
+            ("Main", "Knowledge Base", "/knowledge-base", True, "Knowledge base."),
+            ("Bottom", "Imprint", "/page/imprint", True, "Who we are."),
+            ("Bottom", "Privacy", "/page/privacy", True, "How we handle your data.")):
+        content.save_menu_item(actor, fc.MenuItem(0, position, name, route_link=route, is_public=public,
+                                                  description=description))
+    for slug, title, text in (("imprint", "Imprint", "<h1>Imprint</h1><p>Helpdesk, operated by its owner.</p>"),
+                              ("privacy", "Privacy", "<h1>Privacy</h1><p>We keep what you send us to answer it.</p>")):
+        content.save_custom_page(actor, fc.CustomPage(0, slug, "en", title, text))
+    content.put_image(actor, "layout", "favicon.png", "image/png", solid_png((37, 99, 235)))
+    content.put_image(actor, "layout", "logo.png", "image/png", solid_png((17, 24, 39), 32))
+    content.put_image(actor, "homepage", "hero.png", "image/png", solid_png((31, 41, 55), 64))
+    home = content.save_category(actor, fc.CatalogueCategory(0, {"en": "Home", "de": "Startseite"}))
+    hardware = content.save_category(actor, fc.CatalogueCategory(0, {"en": "Hardware", "de": "Hardware"},
+                                                                 parent_id=home.id))
+    content.save_item(actor, fc.CatalogueItem(0, [home.id], "/ticket/create", {
+        "en": fc.ItemContent(0, "Ask a question", "Anything we can help with: we answer within a business day."),
+        "de": fc.ItemContent(0, "Eine Frage stellen", "Alles, wobei wir helfen können.")}))
+    content.save_item(actor, fc.CatalogueItem(0, [hardware.id], "/ticket/create", {
+        "en": fc.ItemContent(0, "Request hardware", "Laptops, screens and phones for your work."),
+        "de": fc.ItemContent(0, "Hardware anfordern", "Laptops, Bildschirme und Telefone.")}))
+    PointerItem(pk="SEED#frontend", sk="#POINTER", doc={}).save()
+# <<< otrs-frontend
 
 
 def provision(demo: bool) -> dict:
@@ -341,6 +468,9 @@ def provision(demo: bool) -> dict:
     if demo:
         credentials.update(_seed_demo(c, admin))
         seed_example_process(c, admin)  # otrs-process: the example process (demo data)
+    # >>> otrs-frontend
+    seed_frontend_content(c, admin)
+    # <<< otrs-frontend
     return credentials
 
 

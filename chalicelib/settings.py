@@ -40,6 +40,13 @@ class Settings:
     password_min_length: int
     otrs_dev_server: bool  # X-OTRS-API-FakeCustomerLogin is honoured only on a development server
     otrs_custom_error_status: int  # OTRS's custom 900; API Gateway passes only real statuses (422 there)
+    # >>> tickets-api
+    tickets_api_rate: int = 120  # requests per minute per X-Token on /api/tickets/v1; 0 turns the limit off
+    # <<< tickets-api
+    # >>> otrs-frontend
+    customer_registration: bool = True  # the external interface offers self-registration (its config says so)
+    customer_password_recovery: bool = True  # ... and "forgot password"
+    # <<< otrs-frontend
 
     @property
     def is_local(self) -> bool:
@@ -100,6 +107,13 @@ def get() -> Settings:
         otrs_dev_server=_env("HELPDESK_OTRS_DEV_SERVER", "0") == "1",
         otrs_custom_error_status=int(_env("HELPDESK_OTRS_CUSTOM_ERROR_STATUS",
                                           "900" if stage in ("local", "test") else "422")),
+        # >>> tickets-api
+        tickets_api_rate=max(0, int(_env("HELPDESK_TICKETS_API_RATE", "120"))),
+        # <<< tickets-api
+        # >>> otrs-frontend
+        customer_registration=_env("HELPDESK_CUSTOMER_REGISTRATION", "1") == "1",
+        customer_password_recovery=_env("HELPDESK_CUSTOMER_PASSWORD_RECOVERY", "1") == "1",
+        # <<< otrs-frontend
     )
 
 

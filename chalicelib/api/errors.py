@@ -21,3 +21,10 @@ def status_for(error: DomainError) -> int:
         if isinstance(error, cls):
             return status
     return 400
+
+
+# >>> tickets-api
+from ..core.errors import RateLimited  # noqa: E402
+
+STATUS_BY_CLASS.append((RateLimited, 429))
+# <<< tickets-api

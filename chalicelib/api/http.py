@@ -130,3 +130,36 @@ def download_headers(content_type: str, filename: str, size: int, inline_wanted:
         "Cache-Control": "private, no-store",
     }
 # <<< otrs-articles
+# >>> tickets-api: a file sent as multipart/form-data, or as the raw body
+MULTIPART = "multipart/form-data"
+
+
+def multipart_file(raw: bytes, content_type: str,
+                   preferred_fields: tuple[str, ...] = ()) -> Optional[tuple[Optional[str], str, bytes]]:
+    """(filename, content type, bytes) of the first file part of a multipart/form-data body (a part named
+    in `preferred_fields` first); None when the body holds no file part."""
+    from email.parser import BytesParser  # only uploads need the MIME parser: not at cold start
+    from email.policy import HTTP
+    parsed = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1", "replace") +
+                                                 b"\r\n\r\n" + raw)
+    parts = [part for part in parsed.iter_parts() if part.get_filename() is not None] if parsed.is_multipart() else []
+    if not parts:
+        return None
+    parts.sort(key=lambda part: part.get_param("name", header="content-disposition") not in preferred_fields)
+    part = parts[0]
+    return part.get_filename(), part.get_content_type(), part.get_payload(decode=True) or b""
+
+
+def disposition_filename(value: Optional[str]) -> Optional[str]:
+    """The filename of a Content-Disposition header (`filename*=UTF-8''...` preferred, as RFC 6266 says)."""
+    if not value:
+        return None
+    from email.message import EmailMessage
+    from email.policy import HTTP
+    message = EmailMessage(policy=HTTP)
+    try:
+        message["Content-Disposition"] = value
+    except (ValueError, TypeError):
+        return None
+    return message.get_filename()
+# <<< tickets-api

@@ -19,7 +19,7 @@ from ..core.model import AccessToken, Principal, User, grants
 from ..core.ports import AccessTokenRepository, Clock, OrganizationRepository, RevocationList, UserRepository
 from ..core.users import iso
 from ..core.access_tokens import hash_token
-from .tokens import InvalidJwt, JwtCodec, verify_password
+from .tokens import InvalidJwt, JwtCodec, challenge_token, verify_password
 
 ZAMMAD_AUDIENCE = "zammad"
 LOGIN_FAILED = "Login failed. Have you double-checked your credentials and completed the email verification step?"
@@ -195,6 +195,36 @@ class Authenticator:
             return None
     # <<< otrs
 
+    # >>> rs4otrs: the agent RPC's session (a JWT passed as the parameter named by SessionName)
+    def rs4otrs_session(self, raw: str) -> tuple[Principal, str]:
+        """The agent behind a session token and its ChallengeToken; AuthenticationFailed with RS4OTRS's
+        text for a missing, invalid, expired, revoked token or a user who is not an agent."""
+        principal = self._bearer(raw, RS4OTRS_AUDIENCE, invalid=RS4OTRS_SESSION_INVALID,
+                                 expired=RS4OTRS_SESSION_INVALID)
+        if not principal.is_agent:
+            raise AuthenticationFailed(RS4OTRS_SESSION_INVALID)
+        claims = self._jwt.verify(raw, RS4OTRS_AUDIENCE)
+        return principal, challenge_token(self._jwt._secret, claims.jti)
+
+    def rs4otrs_challenge(self, raw: str) -> str:
+        """The ChallengeToken that belongs to a session token (given at login, asked for at logout)."""
+        return challenge_token(self._jwt._secret, self._jwt.verify(raw, RS4OTRS_AUDIENCE).jti)
+    # <<< rs4otrs
+
+    # >>> tickets-api: the numbered Tickets API's X-Token (a personal access token), customers only
+    def tickets_api(self, headers: Mapping[str, str]) -> tuple[Principal, str]:
+        """The customer behind `X-Token: <access token>` and the token's hash (what per-token limits key on).
+        AuthenticationFailed (401) for a missing, unknown or expired token; PermissionDenied (403) for a
+        token whose user, or whose permissions, are not a customer's (an agent's token)."""
+        raw = (headers.get("x-token") or "").strip()
+        if not raw:
+            raise AuthenticationFailed("X-Token header is required.", missing=True)
+        principal = self._access_token(raw)
+        if not principal.is_customer:
+            raise PermissionDenied("The Tickets API is for customers; this token's user is not one.")
+        return principal, hash_token(raw)
+    # <<< tickets-api
+
     def _principal(self, user: User, auth_type: str, token: Optional[AccessToken] = None) -> Principal:
         if not user.active:
             raise AuthenticationFailed(LOGIN_FAILED)
@@ -232,3 +262,9 @@ def otrs_token(headers: Mapping[str, str], cookie_allowed: bool) -> Optional[str
     return None
 
 # <<< otrs
+
+
+# >>> rs4otrs
+RS4OTRS_AUDIENCE = "rs4otrs"
+RS4OTRS_SESSION_INVALID = "Session invalid. Please log in again."
+# <<< rs4otrs

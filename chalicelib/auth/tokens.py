@@ -80,3 +80,13 @@ class JwtCodec:
         except (TypeError, ValueError) as error:
             raise InvalidJwt("bad subject") from error
         return Claims(subject=subject, jti=str(payload["jti"]), expires_at=int(payload["exp"]), audience=audience)
+
+
+# >>> rs4otrs: the challenge token RS4OTRS's logout asks for
+def challenge_token(secret: str, jti: str) -> str:
+    """32 hex characters bound to one session (its jti) by the signing key: logout proves it holds the
+    login answer without the server storing anything."""
+    import hashlib
+    import hmac
+    return hmac.new(secret.encode(), f"challenge:{jti}".encode(), hashlib.sha256).hexdigest()[:32]
+# <<< rs4otrs

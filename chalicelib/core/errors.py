@@ -94,3 +94,12 @@ class FollowUpRejected(InvalidInput):
     "Can't reopen ticket, not possible in this queue!"."""
     code = "follow_up_rejected"
 # <<< otrs-articles
+# >>> tickets-api
+class RateLimited(DomainError):
+    """Too many requests in the current window; the caller may try again in `retry_after` seconds."""
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Rate limit exceeded. Try again in {retry_after} seconds.", retry_after=retry_after)
+        self.retry_after = retry_after
+# <<< tickets-api

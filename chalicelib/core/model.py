@@ -517,3 +517,120 @@ class UploadedFile:
     content_id: str
     created_at: str
 # <<< uploads
+# >>> tickets-api: what the numbered Tickets API keeps beyond the core ticket
+@dataclass(frozen=True)
+class Vote:
+    """A client's evaluation of a ticket (score 1..10) or of one of its articles (score 1 or -1).
+    One per ticket and one per article: a later vote replaces the earlier one."""
+    score: int
+    user_id: int
+    created_at: str
+    comment: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    """How the client wants to be addressed on a ticket (`client_aliased_name`) and who else hears of it
+    (`client_emails`)."""
+    aliased_name: Optional[str] = None
+    emails: tuple[str, ...] = ()
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class TicketExtras:
+    """A ticket's vote and client details, read together for a page of tickets."""
+    vote: Optional[Vote] = None
+    details: ClientDetails = ClientDetails()
+
+
+@dataclass(frozen=True)
+class ClientFile:
+    """A file a client uploaded (`POST /files`), waiting to be attached by uuid to a ticket or comment.
+    Only its owner can attach it; it expires `expires_at` (epoch seconds) if never used."""
+    id: str
+    owner_id: int
+    filename: str
+    size: int
+    content_type: str
+    created_at: str
+    expires_at: int
+# <<< tickets-api
+# >>> kb: knowledge base categories, answers, attachments and votes (core/knowledge_base.py)
+KB_NUMBER_BASE = 100000                   # OTRS FAQ numbers: the seed's article 32 is number 100032
+KB_EXTRA_FIELDS = ("symptom", "problem", "comment")   # OTRS's FAQ fields besides the solution (the body)
+
+
+@dataclass
+class KbCategory:
+    id: int
+    name: str
+    comment: str = ""
+    parent_id: Optional[int] = None
+    position: int = 0
+    icon: str = "f115"
+    created_at: str = ""
+    updated_at: str = ""
+    created_by_id: int = 1
+    updated_by_id: int = 1
+    version: int = 0
+
+
+@dataclass
+class KbAttachment:
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    key: str          # the bytes' key in the BlobStore
+
+
+@dataclass
+class KbAnswer:
+    id: int
+    category_id: int
+    title: str
+    body: str = ""                                          # HTML; OTRS shows it as the "Solution"
+    fields: dict[str, str] = field(default_factory=dict)    # symptom / problem / comment
+    keywords: list[str] = field(default_factory=list)
+    language: str = "en"
+    position: int = 0
+    attachments: list[KbAttachment] = field(default_factory=list)
+    published_at: Optional[str] = None
+    published_by_id: Optional[int] = None
+    internal_at: Optional[str] = None
+    internal_by_id: Optional[int] = None
+    archived_at: Optional[str] = None
+    archived_by_id: Optional[int] = None
+    created_at: str = ""
+    updated_at: str = ""
+    created_by_id: int = 1
+    updated_by_id: int = 1
+    version: int = 0
+
+    def visibility(self, now: str) -> str:
+        """Zammad's answer states: archived, published (publicly), internal (staff only) or draft."""
+        if self.archived_at and self.archived_at <= now:
+            return "archived"
+        if self.published_at and self.published_at <= now:
+            return "published"
+        if self.internal_at and self.internal_at <= now:
+            return "internal"
+        return "draft"
+
+    @property
+    def number(self) -> int:
+        return KB_NUMBER_BASE + self.id
+
+
+@dataclass
+class KbSnapshot:
+    categories: list[KbCategory]
+    answers: list[KbAnswer]
+
+
+@dataclass(frozen=True)
+class VoteSummary:
+    count: int = 0
+    average: Optional[float] = None
+# <<< kb

@@ -290,3 +290,51 @@ def can_manage_processes(principal: Principal) -> bool:
     """OTRS's process management screen is for admins (Zammad's `admin` tree here)."""
     return principal.is_admin
 # <<< otrs-process
+# >>> rs4otrs: OTRS group permissions over the core's group access levels
+# OTRS names seven permissions on a queue's group; the core keeps Zammad's levels (read, create, change,
+# overview, full — "full" implies every level). Reading is `ro`, opening tickets `create`, every change
+# (a note, the owner, the priority, moving in, full `rw`) is `change`.
+OTRS_PERMISSION_LEVELS = {
+    "ro": "read", "move_into": "change", "create": "create", "note": "change", "owner": "change",
+    "priority": "change", "rw": "change",
+}
+
+
+def otrs_permission(principal: Principal, group_id: int, permission: str) -> bool:
+    """Whether the agent holds OTRS's `permission` (ro, move_into, create, note, owner, priority, rw;
+    any case) on the group. An unknown permission name is a programming error (ValueError)."""
+    level = OTRS_PERMISSION_LEVELS.get(permission.lower())
+    if level is None:
+        raise ValueError(f"unknown OTRS permission {permission!r}")
+    return has_group_access(principal, group_id, level)
+
+
+def otrs_permissions(principal: Principal, group_id: int) -> list[str]:
+    """Every OTRS permission the agent holds on the group, in OTRS's order (for getUserPermissions)."""
+    return [name for name in OTRS_PERMISSION_LEVELS if otrs_permission(principal, group_id, name)]
+# <<< rs4otrs
+# >>> tickets-api: the numbered Tickets API (client side)
+def can_rate_ticket(principal: Principal, ticket: Ticket) -> bool:
+    """Votes are the client's opinion of the service: the ticket's customers (own or shared organization)
+    rate a ticket and its articles, agents never."""
+    return not principal.is_agent and is_customer_of(principal, ticket)
+# <<< tickets-api
+# >>> kb: the knowledge base
+def can_edit_knowledge_base(principal: Principal) -> bool:
+    """Zammad's `knowledge_base.editor` manages categories and answers (admins too). The public reads
+    only what is published, with no principal at all (core/knowledge_base.py)."""
+    return principal is not None and (principal.has("knowledge_base.editor") or principal.is_admin)
+# <<< kb
+# >>> otrs-frontend: the external frontend's content
+def can_manage_frontend(principal: Principal) -> bool:
+    """The external interface's menu, pages, images and service catalogue are system configuration: admins."""
+    return principal.is_admin
+
+
+def customer_group_permission(principal: Principal, group_id: int, permission: str) -> bool:
+    """OTRS's customer group permission (`rw` or `ro`) on a queue group, as the core grants it: customers may
+    open tickets in every group (`can_create_in_group`), which is OTRS's rw (and rw implies ro)."""
+    if permission not in ("rw", "ro") or principal.is_agent:
+        return False
+    return can_create_in_group(principal, group_id)
+# <<< otrs-frontend

@@ -425,3 +425,99 @@ class ProcessRepository(Protocol):
         """Write it only if the stored version is still `expected_version` (0: only if absent), else
         Conflict; sets `process.version` to the new version."""
 # <<< otrs-process
+# >>> rs4otrs-core: mobile push tokens and the push sender
+class PushTokenRepository(Protocol):
+    """One device token per agent (RS4OTRS setPushNotificationToken): `PUSHTOKEN#<user id>`."""
+    def put(self, user_id: int, token: str, at: str) -> None:
+        """Store (replace) the agent's device token."""
+    def get_many(self, user_ids: Iterable[int]) -> dict[int, str]:
+        """User id -> device token for those of the users who registered one: one batch read."""
+
+
+class PushSender(Protocol):
+    """Sends one push message to a device (FCM in RS4OTRS_Mobile's setup; a logged local adapter here)."""
+    def send(self, device_token: str, title: str, detail: str, ticket_id: int) -> None: ...
+# <<< rs4otrs-core
+# >>> tickets-api: votes, client details, client files, rate windows
+from .model import ClientDetails, ClientFile, TicketExtras, Vote  # noqa: E402
+
+
+class ClientTicketRepository(Protocol):
+    """Votes and client details in the ticket's partition (they go when the ticket goes)."""
+    def extras(self, ticket_ids: Iterable[int]) -> dict[int, TicketExtras]:
+        """Each ticket's vote and client details (missing ones: empty extras): one batch read."""
+    def article_votes(self, ticket_id: int) -> dict[int, Vote]:
+        """Article id -> its vote, for the ticket's voted articles: one Query."""
+    def put_vote(self, ticket_id: int, article_id: Optional[int], vote: Vote) -> None:
+        """The ticket's vote (article_id None) or an article's, replacing an earlier one."""
+    def put_details(self, ticket_id: int, details: ClientDetails) -> None: ...
+    def forget_ticket(self, ticket_id: int) -> None:
+        """The ticket is gone: its votes and details go too."""
+
+
+class ClientFileRepository(Protocol):
+    """Uploaded files' metadata, one partition per owner; every item expires (TTL + the expiry index)."""
+    def put(self, file: ClientFile) -> None: ...
+    def owned(self, owner_id: int, file_ids: Sequence[str]) -> dict[str, ClientFile]:
+        """The owner's files among `file_ids` (expired ones included: the caller checks): one batch read."""
+    def count_live(self, owner_id: int, now_epoch: int) -> int:
+        """How many of the owner's files have not expired: one Query of the owner's partition."""
+    def delete(self, owner_id: int, file_ids: Sequence[str]) -> None: ...
+
+
+class RateWindows(Protocol):
+    """Fixed-window request counters, each expiring after its window."""
+    def hit(self, key: str, window_start: int, expires_at: int) -> int:
+        """Count one request in the key's window starting at `window_start` (epoch seconds); returns the
+        window's count including it (one atomic UpdateItem ADD)."""
+# <<< tickets-api
+# >>> kb: knowledge base categories, answers and votes
+from .model import KbAnswer, KbCategory, KbSnapshot, VoteSummary  # noqa: E402
+
+
+class KnowledgeBaseRepository(Protocol):
+    """Categories and answers in one small partition (`KB`), votes in each answer's own partition."""
+    def snapshot(self) -> KbSnapshot:
+        """Every category and answer, in id order: one Query."""
+    def category(self, category_id: int) -> Optional[KbCategory]: ...
+    def answer(self, answer_id: int) -> Optional[KbAnswer]: ...
+    def put_category(self, category: KbCategory, expected_version: int) -> None:
+        """Write only if the stored version is `expected_version` (0: only if absent), else Conflict;
+        moves `category.version` on."""
+    def put_answer(self, answer: KbAnswer, expected_version: int) -> None:
+        """As put_category."""
+    def delete_category(self, category_id: int) -> None: ...
+    def delete_answer(self, answer_id: int) -> None:
+        """The answer and every vote on it."""
+    def add_vote(self, answer_id: int, visitor: str, rate: int, at: str) -> bool:
+        """Record the visitor's vote unless they voted on the answer before (then False, nothing written)."""
+    def has_voted(self, answer_id: int, visitor: str) -> bool: ...
+    def vote_summary(self, answer_id: int) -> VoteSummary:
+        """Count and average rate of the answer's votes: one Query of its partition."""
+# <<< kb
+# >>> otrs-frontend: the external frontend's content and the service catalogue
+@dataclass
+class StoredContent:
+    """One piece of frontend content as stored: `kind` (SETTING, MENU, PAGE, SCCATEGORY, SCITEM, IMAGE),
+    its `key` within the kind, the document, its version and (items) the usage counter."""
+    kind: str
+    key: str
+    doc: dict[str, Any]
+    version: int = 0
+    uses: int = 0
+
+
+class FrontendContentRepository(Protocol):
+    """One small partition (`FRONTEND`); each kind is one Query by sort-key prefix, one piece a GetItem."""
+    def get(self, kind: str, key: str) -> Optional[StoredContent]: ...
+    def list(self, kind: str) -> list[StoredContent]:
+        """Every piece of the kind, in key order."""
+    def put(self, content: StoredContent, expected_version: int) -> None:
+        """Write only if the stored version is still `expected_version` (0: only if absent), else Conflict;
+        sets `content.version`. The usage counter is kept as it is."""
+    def delete(self, kind: str, key: str, expected_version: int) -> None:
+        """Remove it if it still has `expected_version` (else Conflict)."""
+    def count_use(self, kind: str, key: str) -> int:
+        """Add one to the piece's usage counter (an atomic ADD) and return the new count; NotFound when the
+        piece does not exist (nothing is written)."""
+# <<< otrs-frontend

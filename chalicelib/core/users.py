@@ -600,3 +600,32 @@ class OrganizationDirectory:
             action()
         except Conflict:  # lost a race for the name or the domain
             raise InvalidInput("Name has already been taken", field="name") from None
+# >>> rs4otrs-core: OTRS's company key of a customer user (shared by the OTRS and RS4OTRS dialects)
+
+
+def customer_id(user: User, organization: Optional[Organization]) -> str:
+    """OTRS's company key (`CustomerID`) of a customer user: the organization's mail domain (OTRS
+    installations key companies by it, the seed shows `example.com`), else its name; the user's own
+    login for customers without one."""
+    return company_id(organization) if organization is not None else user.login
+
+
+def company_id(organization: Organization) -> str:
+    return organization.domain or organization.name
+
+
+def organization_by_customer_id(organizations: OrganizationRepository, key: str) -> Optional[Organization]:
+    """The organization a `CustomerID` names (the reverse of customer_id): by its unique domain or name,
+    else through the search index (a domain is unique only with domain assignment), the lowest id."""
+    wanted = key.strip()
+    if not wanted:
+        return None
+    found = organizations.by_domain(wanted.lower()) or organizations.by_name(wanted)
+    if found is not None and company_id(found).lower() == wanted.lower():
+        return found
+    candidates: Optional[set[int]] = None
+    for token in query_tokens(wanted):
+        candidates = _intersect(candidates, set(organizations.with_token(token, SEARCH_CAP)))  # type: ignore[attr-defined]
+    matches = organizations.get_many(sorted(candidates or ())[:SEARCH_CAP]).values()
+    return min((o for o in matches if company_id(o).lower() == wanted.lower()), key=lambda o: o.id, default=None)
+# <<< rs4otrs-core

@@ -246,3 +246,40 @@ class ArticleFlagItem(Item, discriminator="article_flag"):
 class ProcessItem(Item, discriminator="process"):
     """A process definition: `PROCESS` / `<EntityID>`, doc = the definition (the set is one Query)."""
 # <<< otrs-process
+# >>> rs4otrs-core: mobile push tokens
+class PushTokenItem(Item, discriminator="push_token"):
+    """An agent's mobile device token (RS4OTRS setPushNotificationToken): `PUSHTOKEN#<user id>` /
+    `#PUSHTOKEN`, doc `{user_id, token, updated_at}`."""
+# <<< rs4otrs-core
+# >>> tickets-api: votes, client details, client files, rate windows
+class ClientTicketItem(Item, discriminator="client_ticket"):
+    """In the ticket's partition: the ticket's vote (`VOTE#TICKET`), an article's (`VOTE#ARTICLE#<padded
+    article id>`) and the client details (`CLIENT#DETAILS`); doc = core.model.Vote / ClientDetails."""
+
+
+class ClientFileItem(Item, discriminator="client_file"):
+    """An uploaded file's metadata: `CLIENTFILES#<owner id>` / `FILE#<uuid>`, doc = core.model.ClientFile,
+    with the TTL `expires` and the gsi7 expiry keys (storage/expiry.py). Bytes: S3 `uploads/tickets-api/...`."""
+
+
+class RateWindowItem(Item, discriminator="rate_window"):
+    """A rate limit counter: `RATE#<key>` / `<padded window start>`, `hits` kept by ADD, TTL `expires`
+    and the gsi7 expiry keys."""
+    hits = NumberAttribute(null=True)
+# <<< tickets-api
+# >>> kb: knowledge base categories, answers and votes
+class KbItem(Item, discriminator="kb"):
+    """A category (`KB` / `CATEGORY#<padded id>`) or an answer (`KB` / `ANSWER#<padded id>`); doc = the
+    core dataclass. The whole knowledge base is one Query of `KB` (a few hundred items)."""
+
+
+class KbVoteItem(Item, discriminator="kb_vote"):
+    """A visitor's vote in the answer's own partition: `KBANSWER#<id>` / `VOTE#<visitor key>`, doc
+    `{rate, at}`; written only if absent (one vote per visitor)."""
+# <<< kb
+# >>> otrs-frontend: the external frontend's content and the service catalogue
+class FrontendItem(Item, discriminator="frontend"):
+    """External frontend content: `FRONTEND` / `<kind>#<key>` (kinds: SETTING, MENU, PAGE, SCCATEGORY, SCITEM,
+    IMAGE), doc = the piece; `uses` is a service catalogue item's usage counter, kept by ADD."""
+    uses = NumberAttribute(null=True)
+# <<< otrs-frontend

@@ -1070,3 +1070,64 @@ class FakeProcessRepository:
         process.version = expected_version + 1
         self.processes[process.entity_id] = _copy(process)
 # <<< otrs-process
+# >>> kb: knowledge base categories, answers and votes
+from chalicelib.core.model import KbAnswer, KbCategory, KbSnapshot, VoteSummary  # noqa: E402
+
+
+class FakeKnowledgeBaseRepository:
+    """KnowledgeBaseRepository in memory: versions checked on put, one vote per (answer, visitor);
+    `fail_next_vote` makes the next add_vote raise it (a store failure)."""
+
+    def __init__(self) -> None:
+        self.categories: dict[int, KbCategory] = {}
+        self.answers: dict[int, KbAnswer] = {}
+        self.votes: dict[tuple[int, str], int] = {}
+        self.fail_next_vote: Optional[Exception] = None
+
+    def snapshot(self) -> KbSnapshot:
+        return KbSnapshot([_copy(c) for _, c in sorted(self.categories.items())],
+                          [_copy(a) for _, a in sorted(self.answers.items())])
+
+    def category(self, category_id: int) -> Optional[KbCategory]:
+        return _copy(self.categories.get(category_id))
+
+    def answer(self, answer_id: int) -> Optional[KbAnswer]:
+        return _copy(self.answers.get(answer_id))
+
+    def _put(self, store: dict, obj, expected_version: int) -> None:
+        current = store.get(obj.id)
+        if (current.version if current else 0) != expected_version:
+            raise Conflict("The knowledge base entry was changed by someone else at the same time, please retry.")
+        obj.version = expected_version + 1
+        store[obj.id] = _copy(obj)
+
+    def put_category(self, category: KbCategory, expected_version: int) -> None:
+        self._put(self.categories, category, expected_version)
+
+    def put_answer(self, answer: KbAnswer, expected_version: int) -> None:
+        self._put(self.answers, answer, expected_version)
+
+    def delete_category(self, category_id: int) -> None:
+        self.categories.pop(category_id, None)
+
+    def delete_answer(self, answer_id: int) -> None:
+        self.answers.pop(answer_id, None)
+        for key in [k for k in self.votes if k[0] == answer_id]:
+            del self.votes[key]
+
+    def add_vote(self, answer_id: int, visitor: str, rate: int, at: str) -> bool:
+        if self.fail_next_vote is not None:
+            error, self.fail_next_vote = self.fail_next_vote, None
+            raise error
+        if (answer_id, visitor) in self.votes:
+            return False
+        self.votes[(answer_id, visitor)] = rate
+        return True
+
+    def has_voted(self, answer_id: int, visitor: str) -> bool:
+        return (answer_id, visitor) in self.votes
+
+    def vote_summary(self, answer_id: int) -> VoteSummary:
+        rates = [rate for (aid, _), rate in self.votes.items() if aid == answer_id]
+        return VoteSummary(len(rates), round(sum(rates) / len(rates), 1) if rates else None)
+# <<< kb

@@ -82,41 +82,56 @@ def error_response(error: DomainError, custom_status: int) -> Response:
     return json_response({"Error": error.message}, status_for(error))
 
 
-def route(path: str, methods: tuple[str, ...] = ("GET",), auth: bool = True, cookie: bool = False) -> Callable:
-    """Register a view under /api/customer. `auth=False`: no token needed (a token sent along is
-    still checked where the view asks for one); `cookie`: the endpoint also takes the token cookie."""
-    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
-        def handler(**path_params: str) -> Response:
-            request = blueprint.current_request
-            custom_status = CUSTOM_ERROR
-            try:
-                container = bootstrap.container()
-                custom_status = container.settings.otrs_custom_error_status
-                container.begin_request()
-                headers = {k.lower(): v for k, v in (request.headers or {}).items()}
-                principal = None
-                if auth:
-                    principal = container.authenticator.otrs_customer(
-                        headers, cookie_allowed=cookie, fake_login_allowed=container.settings.otrs_dev_server)
-                call = Call(container, principal, dict(request.query_params or {}), headers, request.raw_body,
-                            headers.get("content-type"))
-                result = view(call, **path_params)
-                if isinstance(result, Response):
-                    result.headers.setdefault("X-OTRS-API-Version", API_VERSION)
-                    result.headers.update(call.response_headers)
-                    return result
-                return json_response(result, headers=call.response_headers)
-            except DomainError as error:
-                return error_response(error, custom_status)
-            except Exception:  # never a traceback to the client; the log has it under this id
-                error_id = secrets.token_urlsafe(6)
-                log.exception("Error ID %s", error_id)
-                return json_response({"Error": f"Error ID {error_id}: Please contact your administrator."}, 500)
-        handler.__name__ = view.__name__
-        handler.__doc__ = view.__doc__
-        blueprint.route(path, methods=list(methods), content_types=CONTENT_TYPES)(handler)
-        return view
-    return decorator
+def routes_on(target: Blueprint) -> Callable[..., Callable]:
+    """The `route` decorator for one of seed 000's blueprints (`/api/customer`, `/api/frontend/external`,
+    `/api/public`): the same authentication, error shapes and version header on each."""
+    def route(path: str, methods: tuple[str, ...] = ("GET",), auth: bool = True, cookie: bool = False) -> Callable:
+        """Register a view. `auth=False`: no token needed (a token sent along is still checked where the
+        view asks for one); `cookie`: the endpoint also takes the token cookie."""
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            def handler(**path_params: str) -> Response:
+                return _handle(target.current_request, view, auth, cookie, path_params)
+            handler.__name__ = view.__name__
+            handler.__doc__ = view.__doc__
+            target.route(path, methods=list(methods), content_types=CONTENT_TYPES)(handler)
+            return view
+        return decorator
+    return route
+
+
+def _handle(request: Any, view: Callable[..., Any], auth: bool, cookie: bool, path_params: dict[str, str]) -> Response:
+    custom_status = CUSTOM_ERROR
+    try:
+        container = bootstrap.container()
+        custom_status = container.settings.otrs_custom_error_status
+        container.begin_request()
+        headers = {k.lower(): v for k, v in (request.headers or {}).items()}
+        principal = None
+        if auth:
+            principal = container.authenticator.otrs_customer(
+                headers, cookie_allowed=cookie, fake_login_allowed=container.settings.otrs_dev_server)
+        call = Call(container, principal, dict(request.query_params or {}), headers, request.raw_body,
+                    headers.get("content-type"))
+        result = view(call, **path_params)
+        if isinstance(result, Response):
+            result.headers.setdefault("X-OTRS-API-Version", API_VERSION)
+            result.headers.update(call.response_headers)
+            return result
+        return json_response(result, headers=call.response_headers)
+    except DomainError as error:
+        return error_response(error, custom_status)
+    except Exception:  # never a traceback to the client; the log has it under this id
+        error_id = secrets.token_urlsafe(6)
+        log.exception("Error ID %s", error_id)
+        return json_response({"Error": f"Error ID {error_id}: Please contact your administrator."}, 500)
+
+
+route = routes_on(blueprint)
+# The external frontend (`/api/frontend/external`) and the public part (`/api/public`) of seed 000.
+frontend_blueprint = Blueprint(__name__ + ".frontend")
+public_blueprint = Blueprint(__name__ + ".public")
+frontend_route = routes_on(frontend_blueprint)
+public_route = routes_on(public_blueprint)
 
 
 def message(text: str) -> dict[str, str]:
@@ -209,4 +224,6 @@ from . import notification_views  # noqa: E402,F401  (otrs-notifications)
 from . import ticket_views  # noqa: E402,F401  (otrs-tickets)
 from . import article_views  # noqa: E402,F401  (otrs-articles)
 from . import process_views  # noqa: E402,F401  (otrs-process)
+from . import kb_views  # noqa: E402,F401  (kb)
+from . import frontend_views  # noqa: E402,F401  (otrs-frontend)
 # <<< otrs-views

@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 from ...core.errors import DomainError, InvalidInput
 from ...core.model import Organization, Ticket, User
+from ...core.users import customer_id
 
 # Core field names -> the OTRS request fields they come from (for 422 `Errors` keys).
 FIELD_NAMES = {
@@ -63,13 +64,7 @@ def core_number(otrs_number: str) -> Optional[tuple[str, str]]:
 
 # --- customer users and companies --------------------------------------------------------------------
 
-def customer_id(user: User, organization: Optional[Organization]) -> str:
-    """OTRS's company key (`CustomerID`) of a customer user: the organization's mail domain (OTRS
-    installations key companies by it, the seed shows `example.com`), else its name; the user's own
-    login for customers without one."""
-    if organization is not None:
-        return organization.domain or organization.name
-    return user.login
+# customer_id (OTRS's company key of a customer user) lives in core.users: RS4OTRS renders it too.
 
 
 def customer_user(user: User, organization: Optional[Organization]) -> dict[str, Any]:
