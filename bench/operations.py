@@ -212,3 +212,54 @@ register(
         setup=_otrs_setup, dialect="otrs", note="on the customer's first ticket every time: the same work"),
 )
 # <<< otrs
+# >>> rs4otrs and tickets-api: the agent RPC and the numbered Tickets API
+
+
+def _rpc_setup(ctx: Context) -> dict[str, Any]:
+    """The bench agent's RS4OTRS session (a JWT issued in the setup, as /auth/login would give it)."""
+    from chalicelib import bootstrap
+    from chalicelib.auth.authorizers import RS4OTRS_AUDIENCE
+    container = bootstrap.container()
+    agent = container.user_store.get(ctx.seeded.agent.id)
+    return {"OTRSAgentInterface": container.authenticator.issue_jwt(agent, RS4OTRS_AUDIENCE)[0]}
+
+
+def _rpc(group: str, name: str, session: dict[str, Any], **params: Any) -> Request:
+    return Request("POST", f"/otrs/api/{group}/{name}", {**session, **params}, who=None)
+
+
+def _x_token_setup(ctx: Context) -> dict[str, Any]:
+    """A personal access token of the first seeded customer, and that customer's ticket numbers."""
+    from chalicelib import bootstrap
+    from chalicelib.core.model import Principal
+    container = bootstrap.container()
+    customer = container.user_store.get(ctx.seeded.customer_ids[0])
+    principal = Principal(user=customer, permissions=customer.permissions)
+    _, raw = container.access_tokens.create(principal, "bench", ["ticket.customer"], None)
+    numbers = [container.tickets.tickets.get(tid).number for tid in ctx.seeded.ticket_ids[::len(ctx.seeded.customer_ids)][:50]]
+    return {"headers": {"X-Token": raw}, "numbers": numbers}
+
+
+def _x(method: str, path: str, state: dict[str, Any], body: Any = None) -> Request:
+    return Request(method, "/api/tickets/v1" + path, body, who=None, headers=state["headers"])
+
+
+register(
+    Operation(
+        "RS4OTRS: getTicketList, 20 (agent)",
+        lambda ctx, s, i: _rpc("tickets", "getTicketList", s, Limit=20), setup=_rpc_setup, flat=False,
+        dialect="rs4otrs", note="the newest tickets of the agent's groups, up to the core's 1,000, then paged"),
+    Operation(
+        "RS4OTRS: updateTitle (agent)",
+        lambda ctx, s, i: _rpc("tickets", "updateTitle", s, TicketID=ctx.spread(i + 3000), Title=f"Renamed {i}"),
+        setup=_rpc_setup, dialect="rs4otrs"),
+    Operation(
+        "Tickets API: ticket by number (customer)",
+        lambda ctx, s, i: _x("GET", f"/tickets/{s['numbers'][0]}", s), setup=_x_token_setup, dialect="tickets",
+        note="the same ticket each time: the first read also marks its comments read (a write)"),
+    Operation(
+        "Tickets API: create ticket (customer)",
+        lambda ctx, s, i: _x("POST", "/tickets", s, {"summary": f"Bench {i}", "comment_body": "From the bench."}),
+        setup=_x_token_setup, dialect="tickets"),
+)
+# <<< rs4otrs and tickets-api

@@ -374,6 +374,12 @@ def solid_png(rgb: tuple[int, int, int], size: int = 16) -> bytes:
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
+def default_frontend_images() -> list[tuple[str, str, bytes]]:
+    """(area, path, PNG bytes) of the favicon, the logo and the home page's hero image."""
+    return [("layout", "favicon.png", solid_png((37, 99, 235))), ("layout", "logo.png", solid_png((17, 24, 39), 32)),
+            ("homepage", "hero.png", solid_png((31, 41, 55), 64))]
+
+
 def seed_frontend_content(c: Container, admin: User) -> None:
     """Home pages (en, de), the ticket screens' settings, a menu, two custom pages, images and a small
     service catalogue. Written once (marker `SEED#frontend`): an admin's later changes stay."""
@@ -419,9 +425,8 @@ def seed_frontend_content(c: Container, admin: User) -> None:
     for slug, title, text in (("imprint", "Imprint", "<h1>Imprint</h1><p>Helpdesk, operated by its owner.</p>"),
                               ("privacy", "Privacy", "<h1>Privacy</h1><p>We keep what you send us to answer it.</p>")):
         content.save_custom_page(actor, fc.CustomPage(0, slug, "en", title, text))
-    content.put_image(actor, "layout", "favicon.png", "image/png", solid_png((37, 99, 235)))
-    content.put_image(actor, "layout", "logo.png", "image/png", solid_png((17, 24, 39), 32))
-    content.put_image(actor, "homepage", "hero.png", "image/png", solid_png((31, 41, 55), 64))
+    for area, path, data in default_frontend_images():
+        content.put_image(actor, area, path, "image/png", data)
     home = content.save_category(actor, fc.CatalogueCategory(0, {"en": "Home", "de": "Startseite"}))
     hardware = content.save_category(actor, fc.CatalogueCategory(0, {"en": "Hardware", "de": "Hardware"},
                                                                  parent_id=home.id))

@@ -135,10 +135,14 @@ def provisioned_api() -> Iterator[Api]:
 
 class StoreState:
     """moto's in-process tables and buckets, saved once and put back before each test that shares them:
-    building a rich store through the API costs seconds, putting it back milliseconds."""
+    building a rich store through the API costs seconds, putting it back milliseconds.
 
-    def __init__(self, tables: Any, buckets: Any) -> None:
-        self._tables, self._buckets = tables, buckets
+    Object bodies are kept apart as bytes: moto tracks every FakeKey it ever made (deep copies too) and
+    closes their buffers when a mock ends, so the saved copies' bodies would be empty by the next test
+    (reads then fail botocore's checksum check)."""
+
+    def __init__(self, tables: Any, buckets: Any, bodies: dict[tuple[str, str], bytes]) -> None:
+        self._tables, self._buckets, self._bodies = tables, buckets, bodies
 
     @staticmethod
     def _backends() -> tuple[Any, Any]:
@@ -150,10 +154,15 @@ class StoreState:
     @classmethod
     def save(cls) -> "StoreState":
         dynamodb, s3 = cls._backends()
-        return cls(copy.deepcopy(dynamodb.tables), copy.deepcopy(s3.buckets))
+        bodies = {(bucket_name, key_name): key.value for bucket_name, bucket in s3.buckets.items()
+                  for key_name, key in bucket.keys.items()}  # the current version of each object
+        return cls(copy.deepcopy(dynamodb.tables), copy.deepcopy(s3.buckets), bodies)
 
     def restore(self) -> None:
         """The app keeps nothing between requests (the catalogue is read per request), so putting the
         store back is enough."""
         dynamodb, s3 = self._backends()
-        dynamodb.tables, s3.buckets = copy.deepcopy(self._tables), copy.deepcopy(self._buckets)
+        buckets = copy.deepcopy(self._buckets)
+        for (bucket_name, key_name), body in self._bodies.items():
+            buckets[bucket_name].keys[key_name].value = body
+        dynamodb.tables, s3.buckets = copy.deepcopy(self._tables), buckets

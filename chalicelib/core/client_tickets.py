@@ -57,15 +57,17 @@ class NewComment:
 
 
 def slug(name: str) -> str:
-    return _SLUG_NOISE.sub("-", name.lower()).strip("-") or "topic"
+    """Lower-case ASCII letters and digits joined by "-"; "" when the name has none."""
+    return _SLUG_NOISE.sub("-", name.lower()).strip("-")
 
 
 def topic_keys(groups: Iterable[Group]) -> list[Topic]:
-    """Active groups by id, each keyed by its name's slug; a slug two groups share gets `-<id>` on the later one."""
+    """Active groups by id, each keyed by its name's slug (`group-<id>` when the name gives none); a slug two
+    groups share gets `-<id>` on the later one."""
     topics: list[Topic] = []
     taken: set[str] = set()
     for group in sorted((g for g in groups if g.active), key=lambda g: g.id):
-        key = slug(group.name)
+        key = slug(group.name) or f"group-{group.id}"
         if key in taken:
             key = f"{key}-{group.id}"
         taken.add(key)
@@ -73,9 +75,9 @@ def topic_keys(groups: Iterable[Group]) -> list[Topic]:
     return topics
 
 
-def check_score(score: int, allowed: Iterable[int], field: str = "score") -> None:
-    if isinstance(score, bool) or score not in allowed:
-        raise InvalidInput(f"{field} must be one of {', '.join(str(s) for s in allowed)}.", field=field)
+def check_score(score: int, allowed: Iterable[int]) -> None:
+    if isinstance(score, bool) or not isinstance(score, int) or score not in allowed:
+        raise InvalidInput(f"score must be one of {', '.join(str(s) for s in allowed)}.", field="score")
 
 
 def check_emails(emails: Iterable[str]) -> tuple[str, ...]:
@@ -125,7 +127,7 @@ class ClientTickets:
         """An article the caller may read; NotFound alike for unknown ones and others' (or internal) ones."""
         try:
             return self._tickets.article(principal, article_id)
-        except PermissionDenied:
+        except (PermissionDenied, NotFound):
             raise NotFound("Comment", article_id) from None
 
     def extras(self, tickets: Sequence[Ticket]) -> dict[int, TicketExtras]:
@@ -217,7 +219,8 @@ class ClientTickets:
     def vote_article(self, principal: Principal, ticket: Ticket, article: Article, score: int,
                      comment: Optional[str]) -> Vote:
         check_score(score, ARTICLE_SCORES)
-        policy.require(policy.can_rate_ticket(principal, ticket) and policy.can_read_article(principal, ticket, article))
+        policy.require(policy.can_rate_ticket(principal, ticket)
+                       and policy.can_read_article(principal, ticket, article))
         return self._put_vote(principal, ticket.id, article.id, score, comment)
 
     def set_details(self, principal: Principal, ticket: Ticket, aliased_name: object = KEEP,

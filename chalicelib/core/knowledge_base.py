@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
 from . import policy
-from .errors import Conflict, InvalidInput, NotFound, OperationFailed, PermissionDenied
-from .model import KB_EXTRA_FIELDS as EXTRA_FIELDS, KbAnswer, KbAttachment, KbCategory, KbSnapshot, VoteSummary
+from .errors import Conflict, InvalidInput, NotFound, OperationFailed, PermissionDenied, TooLarge
+from .model import KB_EXTRA_FIELDS as EXTRA_FIELDS
+from .model import KbAnswer, KbAttachment, KbCategory, KbSnapshot, Principal, VoteSummary
 from .ports import BlobStore, Clock, IdAllocator, KnowledgeBaseRepository, NewBlob
 from .text import html_to_text, tokens
 from .users import iso
@@ -29,6 +31,13 @@ MAX_KEYWORDS = 50
 VISIBILITY_ACTIONS = ("publish", "internal", "archive", "unarchive")
 COULD_NOT_VOTE = "The system was unable to save the vote."
 MIN_RATE, MAX_RATE = 0, 100
+# Words too common to relate two texts (English and German, the demo's languages).
+STOP_WORDS = frozenset("""
+a an and are as at be but by can do does for from has have how i if in is it my no not of on or our so that the
+their then there this to was we what when where which who why will with you your
+aber als am an auch auf aus bei bin bis das dass dem den der des die du ein eine einem einen einer es für hat
+ich ihr im in ist ja kann mit nach nicht noch nur oder sich sie sind so und von war was wie wir zu zum zur
+""".split())
 
 
 def answer_tokens(answer: KbAnswer) -> set[str]:
@@ -132,14 +141,14 @@ class KnowledgeBase:
 
     # --- editors -------------------------------------------------------------------------------
 
-    def _editor(self, principal: Any) -> None:
+    def _editor(self, principal: Optional[Principal]) -> None:
         policy.require(policy.can_edit_knowledge_base(principal))
 
-    def overview(self, principal: Any) -> KbSnapshot:
+    def overview(self, principal: Optional[Principal]) -> KbSnapshot:
         self._editor(principal)
         return self.repository.snapshot()
 
-    def category(self, principal: Any, category_id: int) -> KbCategory:
+    def category(self, principal: Optional[Principal], category_id: int) -> KbCategory:
         self._editor(principal)
         return self._category(category_id)
 
@@ -149,7 +158,7 @@ class KnowledgeBase:
             raise NotFound("KnowledgeBase::Category", category_id)
         return found
 
-    def answer(self, principal: Any, answer_id: int) -> KbAnswer:
+    def answer(self, principal: Optional[Principal], answer_id: int) -> KbAnswer:
         self._editor(principal)
         return self._answer(answer_id)
 
@@ -159,7 +168,7 @@ class KnowledgeBase:
             raise NotFound("KnowledgeBase::Answer", answer_id)
         return found
 
-    def create_category(self, principal: Any, data: CategoryInput) -> KbCategory:
+    def create_category(self, principal: Optional[Principal], data: CategoryInput) -> KbCategory:
         self._editor(principal)
         now = iso(self.clock)
         name = _text(data.name, "name", MAX_NAME, required=True)
@@ -170,7 +179,7 @@ class KnowledgeBase:
         self.repository.put_category(category, 0)
         return category
 
-    def update_category(self, principal: Any, category_id: int, data: CategoryInput) -> KbCategory:
+    def update_category(self, principal: Optional[Principal], category_id: int, data: CategoryInput) -> KbCategory:
         self._editor(principal)
         category = self._category(category_id)
         expected = category.version
@@ -204,7 +213,7 @@ class KnowledgeBase:
                 raise InvalidInput("A category cannot be moved below itself.", field="parent_id")
             current = categories[current].parent_id if current in categories else None
 
-    def delete_category(self, principal: Any, category_id: int) -> None:
+    def delete_category(self, principal: Optional[Principal], category_id: int) -> None:
         """Only an empty category goes (Zammad keeps answers from being orphaned the same way)."""
         self._editor(principal)
         self._category(category_id)
@@ -215,7 +224,7 @@ class KnowledgeBase:
                                field="category_id")
         self.repository.delete_category(category_id)
 
-    def create_answer(self, principal: Any, data: AnswerInput) -> KbAnswer:
+    def create_answer(self, principal: Optional[Principal], data: AnswerInput) -> KbAnswer:
         self._editor(principal)
         if data.category_id is None:
             raise InvalidInput("category_id is required.", field="category_id")
@@ -228,7 +237,7 @@ class KnowledgeBase:
         self.repository.put_answer(answer, 0)
         return answer
 
-    def update_answer(self, principal: Any, answer_id: int, data: AnswerInput) -> KbAnswer:
+    def update_answer(self, principal: Optional[Principal], answer_id: int, data: AnswerInput) -> KbAnswer:
         self._editor(principal)
         answer = self._answer(answer_id)
         expected = answer.version
@@ -261,14 +270,14 @@ class KnowledgeBase:
         if data.position is not None:
             answer.position = data.position
 
-    def delete_answer(self, principal: Any, answer_id: int) -> None:
+    def delete_answer(self, principal: Optional[Principal], answer_id: int) -> None:
         self._editor(principal)
         answer = self._answer(answer_id)
         self.repository.delete_answer(answer_id)
         if answer.attachments:
             self.blobs.delete([a.key for a in answer.attachments])
 
-    def change_visibility(self, principal: Any, answer_id: int, action: str) -> KbAnswer:
+    def change_visibility(self, principal: Optional[Principal], answer_id: int, action: str) -> KbAnswer:
         """Zammad's publication actions: publish (public now), internal (staff only now), archive, unarchive."""
         self._editor(principal)
         if action not in VISIBILITY_ACTIONS:
@@ -290,14 +299,13 @@ class KnowledgeBase:
         self.repository.put_answer(answer, expected)
         return answer
 
-    def add_attachment(self, principal: Any, answer_id: int, filename: str, content_type: str,
+    def add_attachment(self, principal: Optional[Principal], answer_id: int, filename: str, content_type: str,
                        data: bytes) -> KbAnswer:
         self._editor(principal)
         answer = self._answer(answer_id)
         if not filename or len(filename) > 255 or "/" in filename or "\\" in filename:
             raise InvalidInput("A file name (without a path) is required.", field="file")
         if len(data) > self.max_attachment_bytes:
-            from .errors import TooLarge
             raise TooLarge(f"The file exceeds {self.max_attachment_bytes} bytes.", field="file")
         attachment_id = self.ids.next_id("kb_attachment")
         key = f"kb/answers/{answer.id}/{attachment_id}"
@@ -313,7 +321,7 @@ class KnowledgeBase:
             raise
         return answer
 
-    def remove_attachment(self, principal: Any, answer_id: int, attachment_id: int) -> KbAnswer:
+    def remove_attachment(self, principal: Optional[Principal], answer_id: int, attachment_id: int) -> KbAnswer:
         self._editor(principal)
         answer = self._answer(answer_id)
         attachment = next((a for a in answer.attachments if a.id == attachment_id), None)
@@ -326,7 +334,15 @@ class KnowledgeBase:
         self.blobs.delete([attachment.key])
         return answer
 
-    def votes(self, principal: Any, answer_id: int) -> VoteSummary:
+    def attachment(self, principal: Optional[Principal], answer_id: int, attachment_id: int) -> tuple[KbAttachment, bytes]:
+        """An editor's read of any answer's file, whatever the answer's state."""
+        self._editor(principal)
+        found = next((a for a in self._answer(answer_id).attachments if a.id == attachment_id), None)
+        if found is None:
+            raise NotFound("Store", attachment_id)
+        return found, self.blobs.get(found.key)
+
+    def votes(self, principal: Optional[Principal], answer_id: int) -> VoteSummary:
         self._editor(principal)
         return self.repository.vote_summary(answer_id)
 
@@ -370,15 +386,22 @@ class KnowledgeBase:
 
     def related(self, words: set[str], languages: Iterable[str] = (), limit: int = 10,
                 exclude_id: Optional[int] = None) -> list[KbAnswer]:
-        """Published answers sharing the most words with `words` (ties: newest first); none share -> []."""
+        """Published answers sharing the most telling words with `words`, best first (ties: newest first).
+        Common words do not count; each shared word weighs more the fewer answers hold it."""
         wanted = {language.strip().lower() for language in languages if language.strip()}
+        words = words - STOP_WORDS
+        candidates = [(answer, answer_tokens(answer)) for answer in self.public_view().answers]
+        holders: dict[str, int] = {}
+        for _, answer_words in candidates:
+            for word in answer_words & words:
+                holders[word] = holders.get(word, 0) + 1
         scored = []
-        for answer in self.public_view().answers:
+        for answer, answer_words in candidates:
             if answer.id == exclude_id or (wanted and answer.language.lower() not in wanted):
                 continue
-            shared = len(words & answer_tokens(answer))
-            if shared:
-                scored.append((-shared, -answer.id, answer))
+            score = sum(math.log(1 + len(candidates) / holders[word]) for word in answer_words & words)
+            if score > 0:
+                scored.append((-score, -answer.id, answer))
         return [answer for _, _, answer in sorted(scored, key=lambda s: (s[0], s[1]))[:limit]]
 
     def related_to_answer(self, answer_id: int, limit: int = 10) -> list[KbAnswer]:

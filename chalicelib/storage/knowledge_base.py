@@ -3,7 +3,7 @@
 Categories and answers share one partition, `KB` (`CATEGORY#<padded id>`, `ANSWER#<padded id>`), so
 every public page is one Query of a few hundred items; writes are conditional on the item's version.
 Votes live in the answer's own partition (`KBANSWER#<id>` / `VOTE#<visitor key>`), each written only if
-absent, so a visitor's second vote fails in DynamoDB itself, without a read first. No Scan anywhere.
+absent, so a visitor's second vote fails in DynamoDB itself, without a read first. Every read is a Query or a GetItem.
 """
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
+from urllib.parse import urlencode
 
 import pytest
 import yaml
@@ -24,6 +25,9 @@ from tests.conftest import StoreState, provisioned_api
 DOCUMENTS: dict[str, tuple[str, ...]] = {
     "zammad.yaml": ("/api/v1", "/oauth"),
     "otrs-customer.yaml": ("/api/customer",),
+    "rs4otrs.yaml": ("/otrs/api",),
+    "otrs-external.yaml": ("/api/frontend/external", "/api/public"),  # external-openapi
+    "tickets.yaml": ("/api/tickets/v1",),  # tickets-openapi
 }
 
 DOCS_DIR = Path(__file__).resolve().parents[2] / "docs" / "api"
@@ -179,6 +183,29 @@ def check_request(name: str, method: str, template: str, body: Any) -> None:
     assert not errors, f"{method} {template}: an accepted request body does not match {name}:\n" + "\n".join(errors)
 
 
+def check_query(name: str, method: str, template: str, params: dict[str, Any]) -> None:
+    """Accepted query parameters are documented ones, each as its schema says; the required ones are there."""
+    doc = document(name)
+    operation = doc["paths"][template][method.lower()]
+    documented = {p["name"]: p for p in (dereference(doc, p) for p in operation.get("parameters", []))
+                  if p["in"] == "query"}
+    problems = [f"{key}: not documented" for key in params if key not in documented]
+    problems += [f"{key}: required, not sent" for key, p in documented.items()
+                 if p.get("required") and key not in params]
+    for key, value in params.items():
+        if key in documented:
+            problems += [f"{key}: {e}" for e in schema_errors(name, documented[key].get("schema", {}), value)]
+    assert not problems, f"{method} {template}: accepted query parameters do not match {name}:\n" + "\n".join(problems)
+
+
+def check_sent(name: str, method: str, template: str, sent: Any) -> None:
+    """The body against the operation's request body, or (an operation without one) the query parameters."""
+    if document(name)["paths"][template][method.lower()].get("requestBody") is None and isinstance(sent, dict):
+        check_query(name, method, template, sent)
+    else:
+        check_request(name, method, template, sent)
+
+
 # --- the document itself ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
@@ -187,9 +214,16 @@ def test_document_is_valid_openapi(name):
     assert str(document(name).get("openapi", "")).startswith("3.0"), "the schema helpers here speak OpenAPI 3.0"
 
 
+def app_routes(name: str) -> set[tuple[str, str]]:
+    """What the document must cover: the Chalice routes under its prefixes, or what its ROUTE_TABLES hook
+    lists instead (a dispatcher route standing for many documented operations)."""
+    table = ROUTE_TABLES.get(name)
+    return table() if table is not None else registered_routes(DOCUMENTS[name])
+
+
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
 def test_document_covers_exactly_the_registered_routes(name):
-    registered = registered_routes(DOCUMENTS[name])
+    registered = app_routes(name)
     documented = documented_routes(name)
     missing = sorted(registered - documented)
     extra = sorted(documented - registered)
@@ -257,10 +291,12 @@ class Case:
     raw: Optional[bytes] = None
     headers: dict[str, str] = field(default_factory=dict)
     schema: Optional[str] = None  # also check the body (or each item of a list) against this component
+    message: Optional[str] = None  # rs4otrs.yaml (always HTTP 200): the error Message expected; None: "OK"
 
     @property
     def id(self) -> str:
-        return f"{self.method} {self.url or self.template} {self.who or 'anonymous'} -> {self.status}"
+        outcome = f" {self.message!r}" if self.message is not None else ""
+        return f"{self.method} {self.url or self.template} {self.who or 'anonymous'} -> {self.status}{outcome}"
 
 
 def new_ticket_body(**overrides: Any) -> dict[str, Any]:
@@ -304,6 +340,47 @@ def otrs_multipart(filename: str, data: bytes) -> bytes:
     return (f"--{OTRS_BOUNDARY}\r\nContent-Disposition: form-data; name=\"Upload\"; filename=\"{filename}\"\r\n"
             f"Content-Type: text/plain\r\n\r\n").encode() + data + f"\r\n--{OTRS_BOUNDARY}--\r\n".encode()
 # <<< otrs-openapi
+
+# >>> rpc-openapi: what the RS4OTRS agent RPC cases send (docs/api/rs4otrs.yaml)
+R = "rs4otrs.yaml"
+RPC = "/otrs/api"
+RPC_SESSION = "OTRSAgentInterface"  # the parameter login names as SessionName
+RPC_SESSION_INVALID = "Session invalid. Please log in again."
+RPC_UPDATABLE = ("Lock, Title, Queue, Type, Service, SLA, Customer, ArchiveFlag, State, Owner, Responsible, Priority, "
+                 "PendingTime, DynamicFields")
+
+
+def rpc(verb: str, method: str, params: Optional[dict[str, Any]] = None, who: Optional[str] = "agent",
+        message: Optional[str] = None, schema: Optional[str] = None) -> Case:
+    """One RS4OTRS call (`method` is `group/name`): `params` in the JSON body (POST) or the query string (GET),
+    with `who`'s session unless they name their own. Always HTTP 200: the method's OK answer (`schema`, by
+    default its 200's first `oneOf`), or with `message` the error body with exactly that Message."""
+    return Case(R, verb, f"{RPC}/{method}", 200, who=who, body=params or {},
+                schema="Error" if message is not None else schema, message=message)
+# <<< rpc-openapi
+
+# >>> tickets-openapi: what the numbered Tickets API cases send (docs/api/tickets.yaml)
+TK = "tickets.yaml"
+TKP = "/api/tickets/v1"
+TK_TICKET = TKP + "/tickets/{ticket_number}"
+TK_MINE = TKP + "/tickets/{tk_number}"  # the customer's open ticket (tickets_ids below)
+TK_COMMENT = TKP + "/comments/{comment_id}"
+TK_NEW = {"summary": "Contract ticket", "comment_body": "Created by the contract."}
+TK_UNKNOWN_FILE = "3750eeba-7836-4bd3-bb90-903539461b2f"  # a well-formed uuid no upload has
+TK_OCTETS = {"Content-Type": "application/octet-stream", "Content-Disposition": 'attachment; filename="server.log"'}
+# <<< tickets-openapi
+
+# >>> external-openapi: what the OTRS external frontend and public cases send (docs/api/otrs-external.yaml)
+E = "otrs-external.yaml"
+EF = "/api/frontend/external"
+EXTERNAL_IMAGE_HELD = {"If-None-Match": "*"}  # the client holds some version: 304 whatever the current one is
+EXTERNAL_PAGE_IMAGE = EF + "/custom-page/inline-image?CustomPageID={ext_page_id}&ContentID="
+EXTERNAL_DETAIL_VIEW = EF + "/ticket/detail-view/{TicketNumber}"
+KBP = "/api/public/knowledge-base"
+KB_ARTICLE = KBP + "/article/{ArticleID}"
+KB_ATTACHMENT = KB_ARTICLE + "/attachment/{AttachmentID}"
+KB_MINE = KBP + "/article/{kb_article_id}"  # external_ids' published article with a file (its AttachmentID)
+# <<< external-openapi
 
 CASES = [
     # tickets
@@ -799,6 +876,289 @@ CASES = [
          body={"Filename": "absent.txt"}, schema="Error"),
     Case(O, "DELETE", OTRS_UPLOAD, 422, who="customer", url=OC + "/upload/{otrs_form_id}", body={}, schema="Errors"),
     # <<< otrs-openapi
+    # >>> rpc-openapi: the RS4OTRS agent RPC; `who` logs in through /otrs/api/auth/login (rpc_login)
+    rpc("POST", "auth/login", {"User": "{rpc_agent_user}", "Password": "{rpc_agent_password}"}, who=None),
+    rpc("GET", "auth/login", {"User": "{rpc_agent_user}", "Password": "wrong"}, who=None,
+        message="Login failed! Your user name or password was entered incorrectly."),
+    rpc("POST", "auth/login", {"User": "nicole.braun@example.com", "Password": "{rpc_customer_password}"}, who=None,
+        message="Login failed! Your user name or password was entered incorrectly."),  # agents only
+    rpc("POST", "auth/login", {}, who=None, message="Required fields is not defined: User, Password"),
+    rpc("POST", "auth/logout", {"ChallengeToken": "{rpc_challenge}"}),
+    rpc("GET", "auth/logout", {"ChallengeToken": "not-the-challenge"}, message="Invalid Challenge Token!"),
+    rpc("POST", "auth/lostPassword", {"User": "{rpc_agent_user}"}, who=None),
+    rpc("GET", "auth/lostPassword", {"Token": "no-such-token"}, who=None, message="Invalid token."),
+    rpc("POST", "customers/createCustomerUser", {"Firstname": "Rita", "Lastname": "Lee", "CustomerID": "example.com",
+                                                 "Login": "rita", "Email": "rita@example.com", "City": "Berlin"}),
+    rpc("POST", "customers/createCustomerUser", {"Firstname": "Rita"},
+        message="Required fields is not defined: Lastname, CustomerID, Login, Email"),
+    rpc("GET", "customers/getCustomerList"),
+    rpc("GET", "customers/getCustomerUser", {"CustomerUser": "nicole.braun@example.com"}),
+    rpc("POST", "customers/getCustomerUser", {"CustomerUser": "nobody"}, message="No CustomerUser"),
+    rpc("POST", "customers/getCustomerUserList", {"Search": "nicole", "Limit": 10}),
+    rpc("GET", "filters/getTicketViews", {"QueueID": 1}),
+    rpc("POST", "filters/getTicketViews"),
+    rpc("GET", "queues/getQueueList", {"ForCreateTicket": 1}),
+    rpc("POST", "queues/getQueueList", who="admin"),
+    rpc("POST", "services/getServiceList"),
+    rpc("GET", "services/getServiceList", {"CustomerUserLogin": "nicole.braun@example.com"}),
+    rpc("GET", "settings/getLanguageList"),
+    rpc("POST", "settings/setPushNotificationToken", {"Token": "contract-device"}),
+    rpc("GET", "settings/setPushNotificationToken", {"Token": ""}, message="Token cannot be empty"),
+    rpc("GET", "sla/getSLAList", {"ServiceID": 1}),
+    rpc("GET", "system/getPackageList"),
+    rpc("POST", "system/getDynamicFieldList"),
+    rpc("GET", "users/getUserList", {"QueueID": 1}),
+    rpc("POST", "users/getUserList"),
+    rpc("POST", "users/getUserPermissions"),
+    rpc("POST", "tickets/createTicket", {"Title": "RPC contract", "QueueID": 1, "PriorityID": 2, "Body": "b",
+                                         "CustomerUserID": "nicole.braun@example.com", "OwnerID": "{rpc_agent_id}",
+                                         "DynamicFields": {"contract_rank": 3}}),
+    rpc("POST", "tickets/createTicket", {"Title": "t"},
+        message="Required fields is not defined: QueueID, PriorityID, Body"),
+    rpc("POST", "tickets/createTicket", {"Title": "t", "QueueID": "{rpc_group_id}", "PriorityID": 2, "Body": "b",
+                                         "CustomerUserID": "nicole.braun@example.com"}, message="No permission"),
+    rpc("POST", "tickets/createArticle", {"TicketID": "{ticket_id}", "Subject": "s", "Body": "b",
+                                          "ArticleType": "Internal", "SenderType": "agent"}),
+    rpc("GET", "tickets/createArticle", {"TicketID": "{ticket_id}"},
+        message="Required fields is not defined: Subject, Body"),
+    rpc("POST", "tickets/createAttachment", {"TicketID": "{ticket_id}", "File": {
+        "Content": "aGVsbG8=", "ContentType": "text/plain", "Filename": "hello.txt"}}),
+    rpc("GET", "tickets/createAttachment", {"TicketID": "{ticket_id}"},
+        message="No Content, ContentType or Filename parameters"),  # a query string cannot carry File
+    rpc("GET", "tickets/getArticles", {"TicketID": "{ticket_id}"}),
+    rpc("POST", "tickets/getArticles", {"TicketID": "{ticket_id}", "Count": 1}, schema="CountOk"),
+    rpc("POST", "tickets/getArticles", {"TicketID": "{rpc_foreign_ticket_id}"}, message="No permission"),
+    rpc("GET", "tickets/getArticles", {"TicketID": 999999}, message="No ticket"),
+    rpc("GET", "tickets/getAttachment", {"TicketID": "{ticket_id}", "FileID": "{attachment_id}"}),
+    rpc("POST", "tickets/getAttachment", {"ArticleID": "{article_id}", "FileID": "{attachment_id}"}),
+    rpc("POST", "tickets/getAttachment", {"TicketID": "{ticket_id}", "FileID": 999999}, message="No attachment!"),
+    rpc("POST", "tickets/getTicketList", {"ViewID": -3, "Limit": 5, "DynamicFieldsMode": "all"}),
+    rpc("GET", "tickets/getTicketList", {"QueueIDs": [1, 2], "SortBy": ["Title"], "OrderBy": ["Up"]}),
+    rpc("GET", "tickets/getTicketList", {"Count": 1}, schema="TicketCountOk"),
+    rpc("POST", "tickets/getTicketList", who=None, message=RPC_SESSION_INVALID),
+    rpc("GET", "tickets/getTicketList", {RPC_SESSION: "not-a-session"}, message=RPC_SESSION_INVALID),
+    rpc("POST", "tickets/markArticleAsSeen", {"TicketID": "{ticket_id}", "ArticleID": "{article_id}", "Seen": 1}),
+    rpc("GET", "tickets/markTicketAsSeen", {"TicketID": "{ticket_id}", "Seen": 1}),
+    rpc("POST", "tickets/updateArchiveFlag", {"TicketID": "{ticket_id}", "ArchiveFlag": "y"}),
+    rpc("POST", "tickets/updateCustomer", {"TicketID": "{ticket_id}", "CustomerID": "example.com",
+                                           "CustomerUserID": "nicole.braun@example.com"}),
+    rpc("GET", "tickets/updateLock", {"TicketID": "{ticket_id}", "Lock": "lock"}),
+    rpc("POST", "tickets/updateOwner", {"TicketID": "{ticket_id}", "NewUser": "{rpc_agent_user}"}),
+    rpc("POST", "tickets/updatePendingTime", {"TicketID": "{ticket_id}", "UntilTimeDateUnix": 1893456000}),
+    rpc("GET", "tickets/updatePriority", {"TicketID": "{ticket_id}", "PriorityID": 3}),
+    rpc("POST", "tickets/updateQueue", {"TicketID": "{ticket_id}", "QueueID": "{rpc_group_id}"}, who="admin"),
+    rpc("POST", "tickets/updateQueue", {"TicketID": "{ticket_id}", "QueueID": "{rpc_group_id}"},
+        message="No permission"),  # the agent has no move_into on the new queue
+    rpc("POST", "tickets/updateResponsible", {"TicketID": "{ticket_id}", "NewUser": "{rpc_agent_user}"}),
+    rpc("POST", "tickets/updateService", {"TicketID": "{ticket_id}", "ServiceID": 1},
+        message="Cannot update Service"),  # no services exist: never OK
+    rpc("POST", "tickets/updateSLA", {"TicketID": "{rpc_sla_ticket_id}", "SLAID": "{sla_id}"}),
+    rpc("POST", "tickets/updateState", {"TicketID": "{ticket_id}", "State": "open"}),
+    rpc("POST", "tickets/updateTicket", {"TicketID": "{ticket_id}", "Lock": "lock", "StateID": 2, "Title": "Both"}),
+    rpc("POST", "tickets/updateTicket", {"TicketID": "{ticket_id}", "StateID": 2},
+        message="The follow parameters wasn't updated: State"),  # State needs the caller's lock
+    rpc("GET", "tickets/updateTicket", {"TicketID": "{ticket_id}"},
+        message="Pass some fields for ticket update: " + RPC_UPDATABLE),
+    rpc("GET", "tickets/updateTitle", {"TicketID": "{ticket_id}", "Title": "Renamed"}),
+    rpc("POST", "tickets/updateTitle", {"TicketID": 999999, "Title": "x"}, message="No ticket"),
+    rpc("POST", "tickets/updateType", {"TicketID": "{ticket_id}", "TypeID": 1}),
+    rpc("POST", "tickets/watchTicket", {"TicketID": "{ticket_id}", "Subscribe": 1}),
+    rpc("POST", "tickets/watchTicket", {"Subscribe": 1}, message="No TicketID"),
+    # <<< rpc-openapi
+    # >>> tickets-openapi: the numbered Tickets API; `who` sends the X-Token tickets_ids made (or none)
+    Case(TK, "POST", TKP + "/tickets", 200, who="customer", schema="S-T-Ticket", body={
+        **TK_NEW, "topic_key": "users", "client_aliased_name": "Ops desk", "client_emails": ["ops@example.com"],
+        "files": ["{tk_file_id}"]}),
+    Case(TK, "POST", TKP + "/tickets", 400, who="customer", body={"summary": "", "files": []}, schema="Error"),
+    Case(TK, "POST", TKP + "/tickets", 400, who="customer", raw=b"{nope", schema="Error"),
+    Case(TK, "POST", TKP + "/tickets", 422, who="customer", body={**TK_NEW, "topic_key": "nope"}, schema="Error"),
+    Case(TK, "POST", TKP + "/tickets", 422, who="customer", body={**TK_NEW, "files": [TK_UNKNOWN_FILE]},
+         schema="Error"),
+    Case(TK, "POST", TKP + "/tickets", 413, who="customer", raw=b" " * (6 * 1024 * 1024 + 1), schema="Error"),
+    Case(TK, "POST", TKP + "/tickets", 401, who=None, body=TK_NEW, schema="Error"),
+    Case(TK, "POST", TKP + "/tickets", 403, who="agent", body=TK_NEW, schema="Error"),
+    Case(TK, "GET", TKP + "/tickets", 200, who="customer", schema="S-T-TicketList"),
+    Case(TK, "GET", TKP + "/tickets", 200, who="customer", schema="S-T-TicketList",
+         url=TKP + "/tickets?page=1&items_per_page=5&only_opened=true&q=contract"),
+    Case(TK, "GET", TKP + "/tickets", 400, who="customer", url=TKP + "/tickets?only_opened=true&only_closed=1",
+         schema="Error"),
+    Case(TK, "GET", TKP + "/tickets", 401, who=None, headers={"X-Token": "not-a-token"}, schema="Error"),
+    Case(TK, "GET", TK_TICKET, 200, who="customer", url=TK_MINE, schema="S-T-Ticket"),
+    Case(TK, "GET", TK_TICKET, 200, who="customer", url=TKP + "/tickets/{tk_closed_number}", schema="S-T-Ticket"),
+    Case(TK, "GET", TK_TICKET, 400, who="customer", url=TKP + "/tickets/abc", schema="Error"),
+    Case(TK, "GET", TK_TICKET, 404, who="customer", url=TKP + "/tickets/999999", schema="Error"),
+    Case(TK, "GET", TK_TICKET, 404, who="customer", url=TKP + "/tickets/{tk_foreign_number}", schema="Error"),
+    Case(TK, "PATCH", TK_TICKET, 200, who="customer", url=TK_MINE, schema="S-T-Ticket",
+         body={"client_aliased_name": None, "client_emails": []}),
+    Case(TK, "PATCH", TK_TICKET, 400, who="customer", url=TK_MINE, body={"client_emails": ["no address"]},
+         schema="Error"),
+    Case(TK, "POST", TK_TICKET + "/close", 200, who="customer", url=TK_MINE + "/close", schema="S-T-Ticket",
+         body={"comment": "thanks", "score": 9}),
+    Case(TK, "POST", TK_TICKET + "/close", 400, who="customer", url=TK_MINE + "/close", body={"score": 11},
+         schema="Error"),
+    Case(TK, "POST", TK_TICKET + "/close", 409, who="customer", url=TKP + "/tickets/{tk_closed_number}/close",
+         body={}, schema="Error"),
+    Case(TK, "POST", TK_TICKET + "/reopen", 200, who="customer", url=TKP + "/tickets/{tk_closed_number}/reopen",
+         body={"body": "It broke again.", "files": ["{tk_file_id}"]}, schema="S-T-Ticket"),
+    Case(TK, "POST", TK_TICKET + "/reopen", 409, who="customer", url=TK_MINE + "/reopen", body={"body": "x"},
+         schema="Error"),
+    Case(TK, "POST", TK_TICKET + "/vote", 200, who="customer", url=TK_MINE + "/vote", schema="S-T-Vote",
+         body={"score": 10, "comment": "fast"}),
+    Case(TK, "POST", TK_TICKET + "/vote", 400, who="customer", url=TK_MINE + "/vote", body={"score": 0},
+         schema="Error"),
+    Case(TK, "POST", TK_TICKET + "/vote", 404, who="customer", url=TKP + "/tickets/{tk_foreign_number}/vote",
+         body={"score": 1}, schema="Error"),
+    Case(TK, "POST", TK_TICKET + "/comments", 200, who="customer", url=TK_MINE + "/comments", schema="S-T-Comment",
+         body={"body": "my second comment", "files": ["{tk_file_id}"]}),
+    Case(TK, "POST", TK_TICKET + "/comments", 422, who="customer", url=TK_MINE + "/comments",
+         body={"body": "x", "files": [TK_UNKNOWN_FILE]}, schema="Error"),
+    Case(TK, "POST", TK_TICKET + "/comments", 400, who="customer", url=TK_MINE + "/comments", body={"body": " "},
+         schema="Error"),
+    Case(TK, "GET", TK_TICKET + "/comments", 200, who="customer", url=TK_MINE + "/comments",
+         schema="S-T-CommentList"),
+    Case(TK, "GET", TK_TICKET + "/comments", 404, who="customer", url=TKP + "/tickets/999999/comments",
+         schema="Error"),
+    Case(TK, "GET", TK_COMMENT, 200, who="customer", url=TKP + "/comments/{tk_reply_id}", schema="S-T-Comment"),
+    Case(TK, "GET", TK_COMMENT, 404, who="customer", url=TKP + "/comments/{tk_internal_id}", schema="Error"),
+    Case(TK, "GET", TK_COMMENT, 400, who="customer", url=TKP + "/comments/x", schema="Error"),
+    Case(TK, "POST", TK_COMMENT + "/vote", 200, who="customer", url=TKP + "/comments/{tk_reply_id}/vote",
+         body={"score": -1}, schema="S-T-Vote"),
+    Case(TK, "POST", TK_COMMENT + "/vote", 400, who="customer", url=TKP + "/comments/{tk_reply_id}/vote",
+         body={"score": 2}, schema="Error"),
+    Case(TK, "POST", TK_COMMENT + "/vote", 404, who="customer", url=TKP + "/comments/{tk_internal_id}/vote",
+         body={"score": 1}, schema="Error"),
+    Case(TK, "GET", TKP + "/topics", 200, who="customer", schema="S-T-TopicList"),
+    Case(TK, "GET", TKP + "/topics", 401, who=None, schema="Error"),
+    Case(TK, "GET", TKP + "/topics", 403, who="agent", schema="Error"),
+    Case(TK, "GET", TKP + "/topics", 429, who="customer", schema="Error"),  # run against a full window
+    Case(TK, "POST", TKP + "/files", 200, who="customer", raw=b"log line\n", headers=TK_OCTETS, schema="S-T-File"),
+    Case(TK, "POST", TKP + "/files", 200, who="customer", raw=otrs_multipart("notes.txt", b"notes"),
+         headers=OTRS_MULTIPART, schema="S-T-File"),
+    Case(TK, "POST", TKP + "/files", 400, who="customer", raw=b"", headers=TK_OCTETS, schema="Error"),
+    Case(TK, "POST", TKP + "/files", 413, who="customer", raw=b"x" * (OTRS_ATTACHMENT_LIMIT + 1), headers=TK_OCTETS,
+         schema="Error"),
+    # <<< tickets-openapi
+    # >>> external-openapi: anonymous unless `who` names a caller (OTRS bearer tokens, as for otrs-customer.yaml)
+    Case(E, "GET", EF + "/config", 200, who=None, schema="ExternalConfig"),
+    Case(E, "GET", EF + "/custom-page/content/{Slug}", 200, who=None, url=EF + "/custom-page/content/imprint",
+         schema="CustomPage"),
+    Case(E, "GET", EF + "/custom-page/content/{Slug}", 404, who=None, url=EF + "/custom-page/content/nothing-here",
+         schema="Error"),
+    Case(E, "GET", EF + "/custom-page/content/{Slug}/{Language}", 200, who=None,
+         url=EF + "/custom-page/content/Imprint/de", schema="CustomPage"),  # no German imprint: the English one
+    Case(E, "GET", EF + "/custom-page/content/{Slug}/{Language}", 422, who=None,
+         url=EF + "/custom-page/content/imprint/x", schema="Errors"),
+    Case(E, "GET", EF + "/custom-page/inline-image", 200, who=None, url=EXTERNAL_PAGE_IMAGE + "photo.png"),
+    Case(E, "GET", EF + "/custom-page/inline-image", 304, who=None, url=EXTERNAL_PAGE_IMAGE + "photo.png",
+         headers=EXTERNAL_IMAGE_HELD),
+    Case(E, "GET", EF + "/custom-page/inline-image", 404, who=None, url=EXTERNAL_PAGE_IMAGE + "absent.png",
+         schema="Error"),
+    Case(E, "GET", EF + "/custom-page/inline-image", 404, who=None,
+         url=EF + "/custom-page/inline-image?CustomPageID=999999&ContentID=photo.png", schema="Error"),
+    Case(E, "GET", EF + "/custom-page/inline-image", 422, who=None,
+         url=EF + "/custom-page/inline-image?CustomPageID={ext_page_id}", schema="Errors"),
+    Case(E, "GET", EF + "/homepage/config", 200, who=None, schema="HomePage"),
+    Case(E, "GET", EF + "/homepage/config/{Language}", 200, who=None, url=EF + "/homepage/config/de",
+         schema="HomePage"),
+    Case(E, "GET", EF + "/homepage/config/{Language}", 422, who=None, url=EF + "/homepage/config/x", schema="Errors"),
+    Case(E, "GET", EF + "/homepage/image", 200, who=None, url=EF + "/homepage/image?Path=hero.png"),
+    Case(E, "GET", EF + "/homepage/image", 304, who=None, url=EF + "/homepage/image?Path=hero.png",
+         headers=EXTERNAL_IMAGE_HELD),
+    Case(E, "GET", EF + "/homepage/image", 404, who=None, url=EF + "/homepage/image?Path=logo.png",
+         schema="Error"),  # a layout image: not in the home page's area
+    Case(E, "GET", EF + "/homepage/image", 422, who=None, schema="Errors"),
+    Case(E, "GET", EF + "/layout/favicon", 200, who=None),
+    Case(E, "GET", EF + "/layout/favicon", 422, who=None, url=EF + "/layout/favicon?Path=.hidden", schema="Errors"),
+    Case(E, "GET", EF + "/layout/image", 200, who=None, url=EF + "/layout/image?Path=logo.png"),
+    Case(E, "GET", EF + "/layout/image", 404, who=None, url=EF + "/layout/image?Path=none.png", schema="Error"),
+    Case(E, "GET", EF + "/menu", 200, who=None, schema="Menu"),
+    Case(E, "GET", EF + "/menu", 200, who="customer", schema="Menu"),
+    Case(E, "GET", EF + "/menu", 200, who="agent", schema="Menu"),  # not a customer: the public menu, no error
+    Case(E, "GET", EF + "/personal-preferences/categories", 200, who="customer", schema="PreferenceCategories"),
+    Case(E, "GET", EF + "/personal-preferences/categories", 401, who=None, schema="Error"),
+    Case(E, "GET", EF + "/personal-preferences/categories", 403, who="agent", schema="Error"),
+    Case(E, "POST", EF + "/service-catalogue", 200, who=None, body={"Language": "de", "ItemsPerPage": "1", "Page": 2},
+         schema="ItemPage"),
+    Case(E, "POST", EF + "/service-catalogue", 200, who=None, schema="ItemPage"),
+    Case(E, "POST", EF + "/service-catalogue", 422, who=None, body={"ItemsPerPage": 101}, schema="Errors"),
+    Case(E, "POST", EF + "/service-catalogue", 422, who=None, raw=b"[1]", schema="Errors"),
+    Case(E, "POST", EF + "/service-catalogue/{CategoryID}", 200, who=None, url=EF + "/service-catalogue/2",
+         body={"Language": "en"}, schema="ItemPage"),
+    Case(E, "POST", EF + "/service-catalogue/{CategoryID}", 422, who=None, url=EF + "/service-catalogue/999999",
+         schema="Errors"),
+    Case(E, "POST", EF + "/service-catalogue/categories", 200, who=None, body={"Language": "de"}, schema="Categories"),
+    Case(E, "POST", EF + "/service-catalogue/categories", 422, who=None, body={"Language": 5}, schema="Errors"),
+    Case(E, "GET", EF + "/service-catalogue/item-content/{ItemContentID}", 200, who=None,
+         url=EF + "/service-catalogue/item-content/1", schema="ItemContent"),
+    Case(E, "GET", EF + "/service-catalogue/item-content/{ItemContentID}", 404, who=None,
+         url=EF + "/service-catalogue/item-content/999999", schema="Error"),
+    Case(E, "GET", EF + "/service-catalogue/item-content/{ItemContentID}", 422, who=None,
+         url=EF + "/service-catalogue/item-content/x", schema="Errors"),
+    Case(E, "POST", EF + "/service-catalogue/track/{ItemID}", 200, who=None, url=EF + "/service-catalogue/track/1",
+         schema="Message"),
+    Case(E, "POST", EF + "/service-catalogue/track/{ItemID}", 900, who=None,
+         url=EF + "/service-catalogue/track/999999"),  # an unknown item: the custom error list
+    Case(E, "POST", EF + "/service-catalogue/track/{ItemID}", 422, who=None, url=EF + "/service-catalogue/track/0",
+         schema="Errors"),
+    Case(E, "GET", EF + "/ticket/create", 200, who="customer", schema="TicketCreateConfig"),
+    Case(E, "GET", EF + "/ticket/create", 401, who=None, schema="Error"),
+    Case(E, "GET", EF + "/ticket/create", 403, who="agent", schema="Error"),
+    Case(E, "GET", EF + "/ticket/detail-view", 200, who="customer", schema="DetailViewConfig"),
+    Case(E, "GET", EF + "/ticket/detail-view", 401, who=None, headers={"Authentication": "Bearer not-a-jwt"},
+         schema="Error"),
+    Case(E, "GET", EXTERNAL_DETAIL_VIEW, 200, who="customer", url=EF + "/ticket/detail-view/{otrs_number}",
+         schema="DetailViewConfig"),
+    Case(E, "GET", EXTERNAL_DETAIL_VIEW, 403, who="otrs_loner", url=EF + "/ticket/detail-view/{otrs_number}",
+         schema="Error"),  # another customer's ticket
+    Case(E, "GET", EXTERNAL_DETAIL_VIEW, 403, who="customer", url=EF + "/ticket/detail-view/2026010199999999",
+         schema="Error"),
+    Case(E, "GET", EF + "/ticketlist/config", 200, who=None, schema="TicketListConfig"),
+    Case(E, "GET", KBP + "/categorylist", 200, who=None, schema="KbCategoryList"),
+    Case(E, "GET", KBP + "/categorylist/{CategoryID}", 200, who=None, url=KBP + "/categorylist/{kb_category_id}",
+         schema="KbCategoryList"),
+    Case(E, "GET", KBP + "/categorylist/{CategoryID}", 422, who=None, url=KBP + "/categorylist/{kb_draft_category_id}",
+         schema="Errors"),  # nothing published in it: it does not exist here
+    Case(E, "GET", KBP + "/article/list", 200, who=None, url=KBP + "/article/list?ArticlesPerPage=1&Page=2",
+         schema="KbArticleList"),
+    Case(E, "GET", KBP + "/article/list", 422, who=None, url=KBP + "/article/list?ArticlesPerPage=101",
+         schema="Errors"),
+    Case(E, "GET", KBP + "/article/list/{CategoryID}", 200, who=None, url=KBP + "/article/list/{kb_category_id}",
+         schema="KbArticleList"),
+    Case(E, "GET", KBP + "/article/list/{CategoryID}", 422, who=None, url=KBP + "/article/list/999999",
+         schema="Errors"),
+    Case(E, "POST", KBP + "/article/related-articles", 200, who=None, schema="KbArticleItem",
+         body={"Subject": "Printer problem", "Body": "my printer says E42", "Languages": ["en"], "Limit": "5"}),
+    Case(E, "POST", KBP + "/article/related-articles", 422, who=None, body={"Subject": "no body"}, schema="Errors"),
+    Case(E, "GET", KB_ARTICLE, 200, who=None, url=KB_MINE, schema="KbArticle"),
+    Case(E, "GET", KB_ARTICLE, 422, who=None, url=KBP + "/article/{kb_draft_id}", schema="Errors"),
+    Case(E, "GET", KB_ATTACHMENT, 200, who=None, url=KB_MINE + "/attachment/{kb_attachment_id}"),
+    Case(E, "GET", KB_ATTACHMENT, 403, who=None, url=KBP + "/article/{kb_draft_id}/attachment/{kb_draft_attachment_id}",
+         schema="Error"),
+    Case(E, "GET", KB_ATTACHMENT, 404, who=None, url=KB_MINE + "/attachment/999999", schema="Error"),
+    Case(E, "GET", KB_ATTACHMENT, 422, who=None, url=KB_MINE + "/attachment/x", schema="Errors"),
+    Case(E, "HEAD", KB_ATTACHMENT, 200, who=None, url=KB_MINE + "/attachment/{kb_attachment_id}"),
+    Case(E, "HEAD", KB_ATTACHMENT, 404, who=None, url=KB_MINE + "/attachment/999999"),
+    Case(E, "GET", KB_ATTACHMENT + "/download", 200, who=None, url=KB_MINE + "/attachment/{kb_attachment_id}/download"),
+    Case(E, "GET", KB_ATTACHMENT + "/download", 403, who=None, url=KBP + "/article/999999/attachment/1/download",
+         schema="Error"),
+    Case(E, "HEAD", KB_ATTACHMENT + "/download", 200, who=None,
+         url=KB_MINE + "/attachment/{kb_attachment_id}/download"),
+    Case(E, "GET", KB_ARTICLE + "/related-articles", 200, who=None, url=KB_MINE + "/related-articles",
+         schema="KbArticleItem"),
+    Case(E, "GET", KB_ARTICLE + "/related-articles", 422, who=None, url=KBP + "/article/0/related-articles",
+         schema="Errors"),
+    Case(E, "GET", KB_ARTICLE + "/vote/check", 200, who=None, url=KB_MINE + "/vote/check", schema="KbVoteCheck"),
+    Case(E, "GET", KB_ARTICLE + "/vote/check", 200, who=None, url=KBP + "/article/{kb_voted_id}/vote/check",
+         schema="KbVoteCheck"),
+    Case(E, "GET", KB_ARTICLE + "/vote/check", 422, who=None, url=KBP + "/article/{kb_draft_id}/vote/check",
+         schema="Errors"),
+    Case(E, "POST", KB_ARTICLE + "/vote/send", 200, who=None, url=KB_MINE + "/vote/send", body={"Vote": "Yes"},
+         schema="KbVoted"),
+    Case(E, "POST", KB_ARTICLE + "/vote/send", 900, who=None, url=KBP + "/article/{kb_voted_id}/vote/send",
+         body={"Vote": 75}),  # this visitor voted in external_ids: CouldNotVote
+    Case(E, "POST", KB_ARTICLE + "/vote/send", 422, who=None, url=KB_MINE + "/vote/send", body={"Vote": "maybe"},
+         schema="Errors"),
+    # <<< external-openapi
 ]
 
 
@@ -870,6 +1230,15 @@ def make_ids(api) -> dict[str, int]:
     # >>> otrs-openapi: the OTRS customer's things (otrs_ids below)
     found.update(otrs_ids(api, found))
     # <<< otrs-openapi
+    # >>> rpc-openapi: RS4OTRS sessions and tickets (rpc_ids below)
+    found.update(rpc_ids(api, found))
+    # <<< rpc-openapi
+    # >>> tickets-openapi: the Tickets API's X-Tokens and things (tickets_ids below)
+    found.update(tickets_ids(api))
+    # <<< tickets-openapi
+    # >>> external-openapi: an inline image of the imprint, a custom field on the ticket overview
+    found.update(external_ids(api))
+    # <<< external-openapi
     return found
 
 
@@ -956,9 +1325,9 @@ def otrs_ids(api, ids: dict[str, Any]) -> dict[str, Any]:
             "otrs_delivery_dialog": entity_id("ActivityDialog", "Delivery")}
 
 
-def check_otrs_document_headers() -> list[str]:
-    """Every response of the OTRS document promises `X-OTRS-API-Version`, as every answer carries it."""
-    doc = document(O)
+def check_otrs_document_headers(name: str = O) -> list[str]:
+    """Every response of an OTRS document promises `X-OTRS-API-Version`, as every answer carries it."""
+    doc = document(name)
     missing = []
     for path, item in doc["paths"].items():
         for method, operation in item.items():
@@ -974,6 +1343,263 @@ def check_otrs_document_headers() -> list[str]:
 def test_every_otrs_answer_documents_the_api_version_header():
     assert check_otrs_document_headers() == []
 # <<< otrs-openapi
+
+
+# >>> rpc-openapi: RS4OTRS sessions, the dispatcher's route table, answers
+RPC_LOGINS = "rpc_logins"  # the key in a world's ids that caches the login answers by `who`
+
+
+def rpc_routes() -> set[tuple[str, str]]:
+    """The dispatcher's one route `/otrs/api/{group}/{name}` stands for its fixed METHODS table: each method
+    is documented as a path of its own, GET and POST."""
+    import app  # noqa: F401  (the blueprints and their method modules register on import)
+    from chalicelib.api.rs4otrs.routes import METHODS
+    return {(verb, f"{RPC}/{group}/{name}") for group, name in METHODS for verb in ("GET", "POST")}
+
+
+def rpc_login(api, ids: dict[str, Any], who: str) -> dict[str, Any]:
+    """`who`'s auth/login answer (SessionValue, ChallengeToken), logged in once per world."""
+    logins = ids.setdefault(RPC_LOGINS, {})
+    if who not in logins:
+        credentials = api.credentials[who]
+        reply = api.post(RPC + "/auth/login", {"User": credentials["email"], "Password": credentials["password"]},
+                         who=None)
+        assert reply.status == 200 and reply.json["Response"] == "OK", reply
+        logins[who] = reply.json
+    return logins[who]
+
+
+def rpc_request(api, ids: dict[str, Any], case: Case, url: str,
+                params: Optional[dict[str, Any]]) -> tuple[str, Optional[dict[str, Any]], dict[str, Any]]:
+    """(url, JSON body, the parameters as sent): `who`'s session added unless the case names its own; a GET
+    carries them in the query string (arrays comma-separated), a POST in the body."""
+    params = dict(params or {})
+    if case.who is not None and RPC_SESSION not in params:
+        params[RPC_SESSION] = rpc_login(api, ids, case.who)["SessionValue"]
+    if case.method != "GET":
+        return url, params, params
+    query = {key: ",".join(map(str, value)) if isinstance(value, list) else str(value) for key, value in params.items()}
+    return (f"{url}?{urlencode(query)}" if query else url), None, query
+
+
+def rpc_ok_schema(template: str) -> Optional[str]:
+    """The component of the method's OK answer: the first `oneOf` of its 200 (None for getAttachment's file)."""
+    doc = document(R)
+    response = dereference(doc, doc["paths"][template]["post"]["responses"]["200"])
+    schema = response["content"]["application/json"]["schema"]
+    first = schema.get("oneOf", [schema])[0].get("$ref", "")
+    return None if first.endswith("/Error") else first.rsplit("/", 1)[-1]
+
+
+def check_rpc_answer(case: Case, reply: Any) -> bool:
+    """The call did what the case expects: OK in the method's OK shape (or getAttachment's file), or the
+    error with its exact Message. True when the request was accepted."""
+    if "json" not in reply.headers.get("content-type", ""):
+        assert case.message is None, f"{case.id}: expected the error {case.message!r}, got a file"
+        return True
+    body = reply.json
+    if case.message is None:
+        assert body.get("Response") == "OK", f"{case.id}: expected OK, got {body}"
+        ok_schema = case.schema or rpc_ok_schema(case.template)
+        errors = schema_errors(R, component(R, ok_schema), body) if ok_schema else []
+        assert not errors, f"{case.id}: the answer is not a {ok_schema}:\n" + "\n".join(errors)
+        return True
+    assert body == {"Response": "ERROR", "Message": case.message}, f"{case.id}: got {body}"
+    return False
+
+
+def rpc_ids(api, ids: dict[str, Any]) -> dict[str, Any]:
+    """The agent's and the admin's sessions (before the world is saved, so every case finds them), the
+    agent's credentials, a group only admins work in with a ticket there, and a ticket the contract SLA
+    applies to."""
+    agent, customer = api.credentials["agent"], api.credentials["customer"]
+    for who in ("agent", "admin"):
+        rpc_login(api, ids, who)
+    group = api.post("/api/v1/groups", {"name": "RPC Sales"})  # admins only; its own, so no other case's group
+    foreign = api.post("/api/v1/tickets", new_ticket_body(group="RPC Sales"))
+    assert group.status == 201 and foreign.status == 201, (group, foreign)
+    session = {RPC_SESSION: rpc_login(api, ids, "agent")["SessionValue"]}
+    created = api.post(RPC + "/tickets/createTicket", {**session, "Title": "RPC SLA", "QueueID": 1, "PriorityID": 2,
+                                                        "Body": "b", "CustomerUserID": "nicole.braun@example.com"},
+                       who=None)
+    assert created.json["Response"] == "OK", created
+    listed = api.post(RPC + "/tickets/getTicketList", {**session, "TicketID": created.json["TicketID"]}, who=None)
+    assert listed.json["Tickets"][0]["SLAID"] == ids["sla_id"], listed  # the contract SLA applies to every ticket
+    return {"rpc_agent_user": agent["email"], "rpc_agent_password": agent["password"],
+            "rpc_customer_password": customer["password"], "rpc_agent_id": agent["id"],
+            "rpc_challenge": ids[RPC_LOGINS]["agent"]["ChallengeToken"], "rpc_foreign_ticket_id": foreign.json["id"],
+            "rpc_sla_ticket_id": created.json["TicketID"], "rpc_group_id": group.json["id"]}
+
+
+# Documents whose operations are not the Chalice routes under their prefixes: what to compare them with instead.
+ROUTE_TABLES = {R: rpc_routes}
+
+
+def rpc_request_schema(path: str) -> dict[str, Any]:
+    """The component a method's POST body is (`<Method>Request`)."""
+    doc = document(R)
+    body = dereference(doc, doc["paths"][path]["post"]["requestBody"])["content"]["application/json"]["schema"]
+    return doc["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
+
+
+def rpc_property_schema(prop: dict[str, Any]) -> dict[str, Any]:
+    """A body property's schema without its description (`allOf: [$ref]` is how a `$ref` gets one)."""
+    schema = {key: value for key, value in prop.items() if key != "description"}
+    return schema["allOf"][0] if list(schema) == ["allOf"] and len(schema["allOf"]) == 1 else schema
+
+
+def test_rs4otrs_get_takes_the_post_body_as_query_parameters():
+    """GET and POST of a method take the same parameters, with the same schemas and the same required
+    ones; objects (File, DynamicFields) only in a POST body, as a query string cannot carry them."""
+    doc, schemas = document(R), document(R)["components"]["schemas"]
+    problems = []
+    for path, item in doc["paths"].items():
+        body = rpc_request_schema(path)
+        query = {p["name"]: p for p in (dereference(doc, p) for p in item["get"].get("parameters", []))}
+        for name, prop in body["properties"].items():
+            schema = rpc_property_schema(prop)
+            target = schemas.get(schema.get("$ref", "/").rsplit("/", 1)[-1], schema)
+            param = query.pop(name, None)
+            if target.get("type") == "object":
+                problems += [f"{path}: {name} is an object, a query string cannot carry it"] if param else []
+            elif param is None:
+                problems.append(f"{path}: {name} is in the POST body, not in the GET query")
+            elif schema != param["schema"] or bool(param.get("required")) != (name in body.get("required", [])):
+                problems.append(f"{path}: {name} differs between GET and POST")
+        problems += [f"{path}: GET {name} is not in the POST body" for name in query]
+    assert not problems, "\n".join(problems)
+
+
+def test_rs4otrs_documents_the_session_exactly_where_the_method_needs_it():
+    routes = rpc_routes()  # imports the app: every method module has registered
+    from chalicelib.api.rs4otrs.routes import METHODS
+    assert routes and METHODS
+    for (group, name), method in METHODS.items():
+        required = rpc_request_schema(f"{RPC}/{group}/{name}").get("required", [])
+        assert (RPC_SESSION in required) == method.session, f"{group}/{name}"
+
+
+def test_every_rs4otrs_method_has_an_ok_and_an_error_case():
+    """At least one accepted call per method (updateService cannot be: no services exist) and the session,
+    ticket, permission and required-field errors among the cases."""
+    ok = {case.template for case in CASES if case.document == R and case.message is None}
+    missing = sorted({path for _, path in rpc_routes()} - ok - {RPC + "/tickets/updateService"})
+    assert not missing, f"no OK case for {missing}"
+    messages = {case.message or "" for case in CASES if case.document == R}
+    for expected in (RPC_SESSION_INVALID, "No ticket", "No permission", "Required fields is not defined: "):
+        assert any(m.startswith(expected) for m in messages), expected
+# <<< rpc-openapi
+
+
+# >>> tickets-openapi: X-Tokens and things to ask about
+from contextlib import contextmanager  # noqa: E402
+
+TK_TOKENS = "tk_tokens"  # the key in a world's ids that holds the X-Tokens by `who`
+
+
+def tickets_ids(api) -> dict[str, Any]:
+    """X-Tokens of the customer and the agent, made as clients make them (before the world is saved, so every
+    case finds them); the customer's open ticket with an agent's public reply and internal note, a closed
+    one, a waiting upload, and another customer's ticket."""
+    from tests.api.otrs.test_tickets import add_customer
+    from tests.api.tickets_api.conftest import TicketsApi
+    from tests.api.tickets_api.test_comments import agent_reply
+    tapi = TicketsApi(api)
+    add_customer(api, "tk_stranger", "tk.stranger@example.net")
+    foreign = tapi.post("/tickets", TK_NEW, who="tk_stranger")
+    assert foreign.status == 200, foreign
+    mine, closed = tapi.create(summary="Contract ticket"), tapi.create(summary="Contract closed ticket")
+    assert tapi.post(f"/tickets/{closed['number']}/close", {}).status == 200
+    reply = agent_reply(tapi, mine["number"], "An agent's answer.")
+    internal = agent_reply(tapi, mine["number"], "Agents only.", internal=True)
+    return {TK_TOKENS: {who: tapi.token(who) for who in ("customer", "agent")}, "tk_number": mine["number"],
+            "tk_closed_number": closed["number"], "tk_foreign_number": foreign.json["number"],
+            "tk_reply_id": reply["id"], "tk_internal_id": internal["id"], "tk_file_id": tapi.upload()["id"]}
+
+
+def tickets_headers(ids: dict[str, Any], who: Optional[str]) -> dict[str, str]:
+    return {} if who is None else {"X-Token": ids[TK_TOKENS][who]}
+
+
+class FullWindows:
+    """Rate windows that are always full: every request is one too many."""
+
+    def hit(self, key: str, window_start: int, expires_at: int) -> int:
+        return 2 ** 31
+
+
+@contextmanager
+def tickets_rate_limit(case: Case) -> Iterator[None]:
+    """A Tickets API case expecting 429 runs against a full window (a minute's first half: Retry-After 30)."""
+    if case.document != TK or case.status != 429:
+        yield
+        return
+    from datetime import datetime, timezone
+
+    from chalicelib import bootstrap
+    from chalicelib.core.rate_limit import RateLimiter
+    from tests.api.tickets_api.test_files_and_access import FrozenClock
+    container = bootstrap.container()
+    kept = container.tickets_api_rate
+    container.tickets_api_rate = RateLimiter(FullWindows(), FrozenClock(datetime(2030, 5, 1, 12, 0, 30,
+                                                                                 tzinfo=timezone.utc)), limit=1)
+    try:
+        yield
+    finally:
+        container.tickets_api_rate = kept
+
+
+def test_every_tickets_api_operation_has_a_success_case():
+    succeeded = {(case.method, case.template) for case in CASES if case.document == TK and case.status == 200}
+    assert succeeded == documented_routes(TK)
+# <<< tickets-openapi
+
+
+# >>> external-openapi: the external frontend's things to ask about, its answers' version header
+def external_ids(api) -> dict[str, Any]:
+    """An inline image on the imprint page, and make_ids' custom field `contract_rank` turned on in the ticket
+    overview, so its DynamicFieldsConfig has an entry to check; and the public knowledge base's things."""
+    from chalicelib import bootstrap
+    from chalicelib.bootstrap import solid_png
+    from chalicelib.core import frontend_content as fc
+    from chalicelib.core.model import Principal
+    container = bootstrap.container()
+    admin = container.user_store.by_email(container.settings.admin_email)
+    actor, content = Principal(user=admin, permissions=admin.permissions), container.frontend_content
+    page = content.custom_page("imprint", "en")
+    content.put_page_image(actor, page.id, "photo.png", "image/png", solid_png((1, 2, 3)))
+    overview = content.setting_value(fc.TICKET_OVERVIEW)
+    content.put_setting(actor, fc.TICKET_OVERVIEW, {**overview, "DynamicField": {"contract_rank": 1}})
+    assert content.dynamic_fields({"contract_rank": 1}), "contract_rank is a usable custom field"
+    return {"ext_page_id": page.id, **kb_ids(api)}
+
+
+def kb_ids(api) -> dict[str, Any]:
+    """Made through /api/v1 as agents make them: a published article with a symptom, a tag and a file, a
+    related one this test client's visitor has voted on, and a draft with a file in a category of its own."""
+    from tests.api.zammad.test_knowledge_base import KB, attachment_body, create_answer, create_category
+    hardware = create_category(api, "Contract hardware", comment="Printers and more.", who="admin")
+    drafts = create_category(api, "Contract drafts", who="admin")
+    article = create_answer(api, hardware["id"], "Printer shows E42", "<p>Reset the printer toner.</p>",
+                            fields={"symptom": "E42 on the display"}, tags=["printer"], who="admin")
+    voted = create_answer(api, hardware["id"], "Printer paper jam", "<p>Open the printer tray.</p>", who="admin")
+    draft = create_answer(api, drafts["id"], "Draft printer note", publish=False, who="admin")
+    for answer in (article, draft):
+        reply = api.post(f"{KB}/answers/{answer['id']}/attachments", attachment_body("guide.txt", b"guide me"))
+        assert reply.status == 200, reply
+    shown = api.get(f"{KBP}/article/{article['id']}", who=None)
+    vote = api.post(f"{KBP}/article/{voted['id']}/vote/send", {"Vote": "Yes"}, who=None)
+    assert shown.status == 200 and vote.status == 200, (shown, vote)
+    draft_file = api.get(f"{KB}/answers/{draft['id']}").json["assets"]["KnowledgeBaseAnswerTranslationContent"]
+    return {"kb_category_id": hardware["id"], "kb_draft_category_id": drafts["id"], "kb_article_id": article["id"],
+            "kb_attachment_id": shown.json["Attachments"][0]["AttachmentID"], "kb_voted_id": voted["id"],
+            "kb_draft_id": draft["id"],
+            "kb_draft_attachment_id": next(iter(draft_file.values()))["attachments"][0]["id"]}
+
+
+def test_every_external_answer_documents_the_api_version_header():
+    assert check_otrs_document_headers(E) == []
+# <<< external-openapi
 
 
 @pytest.fixture(scope="module")
@@ -994,14 +1620,25 @@ def test_real_answer_matches_document(world, case):
 def check_case(api, ids: dict[str, int], case: Case) -> None:
     assert case.document in DOCUMENTS, f"{case.document} is not in DOCUMENTS"
     url = (case.url or case.template).format(**ids)
-    who, headers = case.who, case.headers
-    if case.document == O:  # the OTRS customer interface takes its own bearer tokens, not Basic auth
+    who, headers, body = case.who, case.headers, fill(case.body, ids)
+    sent = body  # the parameters the document must allow when the request is accepted
+    if case.document in (O, E):  # the OTRS interfaces take their own bearer tokens, not Basic auth
         who, headers = None, {**otrs_headers(api, ids, case.who), **case.headers}
-    reply = api.request(case.method, url, body=fill(case.body, ids), who=who, headers=headers, raw=case.raw)
+    if case.document == R:  # the RS4OTRS session is a parameter: in the JSON body (POST) or the query (GET)
+        url, body, sent = rpc_request(api, ids, case, url, body)
+        who = None
+    if case.document == TK:  # the Tickets API takes a customer's X-Token, not Basic auth
+        who, headers = None, {**tickets_headers(ids, case.who), **case.headers}
+    with tickets_rate_limit(case):
+        reply = api.request(case.method, url, body=body, who=who, headers=headers, raw=case.raw)
     assert reply.status == case.status, f"{case.method} {url}: expected {case.status}, got {reply!r}"
     check_reply(case.document, case.method, case.template, reply, case.schema)
-    if case.body is not None and 200 <= case.status < 300:  # an accepted body is one the document allows
-        check_request(case.document, case.method, case.template, fill(case.body, ids))
+    if case.document == R:  # HTTP 200 either way: the answer itself says whether the call was accepted
+        accepted = check_rpc_answer(case, reply)
+    else:
+        accepted = 200 <= case.status < 300
+    if case.body is not None and accepted:  # an accepted request is one the document allows
+        check_sent(case.document, case.method, case.template, sent)
 
 
 def test_cases_use_documented_operations():

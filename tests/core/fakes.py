@@ -1131,3 +1131,44 @@ class FakeKnowledgeBaseRepository:
         rates = [rate for (aid, _), rate in self.votes.items() if aid == answer_id]
         return VoteSummary(len(rates), round(sum(rates) / len(rates), 1) if rates else None)
 # <<< kb
+# >>> otrs-frontend: the external frontend's content
+from chalicelib.core.ports import StoredContent  # noqa: E402
+
+
+class FakeFrontendContentRepository:
+    """FrontendContentRepository in memory: (kind, key) -> content, versions checked, usage kept apart."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], StoredContent] = {}
+        self.fail_count_use: Optional[Exception] = None
+
+    def get(self, kind: str, key: str) -> Optional[StoredContent]:
+        return _copy(self.items.get((kind, key)))
+
+    def list(self, kind: str) -> list[StoredContent]:
+        return [_copy(c) for (k, _), c in sorted(self.items.items()) if k == kind]
+
+    def put(self, content: StoredContent, expected_version: int) -> None:
+        current = self.items.get((content.kind, content.key))
+        if (current.version if current else 0) != expected_version:
+            raise Conflict("The frontend content was changed by someone else at the same time, please retry.")
+        content.version = expected_version + 1
+        stored = _copy(content)
+        stored.uses = current.uses if current else 0
+        self.items[(content.kind, content.key)] = stored
+
+    def delete(self, kind: str, key: str, expected_version: int) -> None:
+        current = self.items.get((kind, key))
+        if current is None or current.version != expected_version:
+            raise Conflict("The frontend content was changed by someone else at the same time, please retry.")
+        del self.items[(kind, key)]
+
+    def count_use(self, kind: str, key: str) -> int:
+        if self.fail_count_use is not None:
+            raise self.fail_count_use
+        current = self.items.get((kind, key))
+        if current is None:
+            raise NotFound(kind, key)
+        current.uses += 1
+        return current.uses
+# <<< otrs-frontend

@@ -87,3 +87,4 @@ def test_roles(client, agent, customer):
     with pytest.raises(HTTPError) as refused:
         agent.role.find(1)
     assert status_of(refused) == 403
+

@@ -41,6 +41,11 @@ from tests.api.zammad.test_sla_admin import matrix_params as sla_admin_matrix_pa
 PUBLIC, ANY, OWN, OBJECT, AGENT, ADMIN = "public", "any", "own", "object", "agent", "admin"
 CUSTOMER = "customer"  # the OTRS customer interface: signed-in customer users, on their own objects only
 CLASSES = {PUBLIC, ANY, OWN, OBJECT, AGENT, ADMIN, CUSTOMER}
+# >>> tickets-api: the numbered Tickets API's callers: a customer's X-Token, on the customer's own (and shared
+# organization's) tickets; agents' tokens are refused (tests/security/test_tickets_api_matrix.py calls them)
+TICKETS_CLIENT = "tickets-client"
+CLASSES.add(TICKETS_CLIENT)
+# <<< tickets-api
 
 ACCESS: dict[tuple[str, str], str] = {
     # service and OAuth (RFC 6749 / 7009): no credentials
@@ -182,6 +187,75 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/otrs/api/{group}/{name}"): PUBLIC,
     ("POST", "/otrs/api/{group}/{name}"): PUBLIC,
     # <<< rs4otrs
+    # >>> kb: knowledge base management (editors: a class of its own, see the end of this file) and the
+    # public knowledge base (tests/security/test_kb_public.py checks nothing unpublished shows there)
+    ("POST", "/api/v1/knowledge_bases/init"): "editor",
+    ("POST", "/api/v1/knowledge_bases/{kb_id}/categories"): "editor",
+    ("GET", "/api/v1/knowledge_bases/{kb_id}/categories/{category_id}"): "editor",
+    ("PATCH", "/api/v1/knowledge_bases/{kb_id}/categories/{category_id}"): "editor",
+    ("DELETE", "/api/v1/knowledge_bases/{kb_id}/categories/{category_id}"): "editor",
+    ("POST", "/api/v1/knowledge_bases/{kb_id}/answers"): "editor",
+    ("GET", "/api/v1/knowledge_bases/{kb_id}/answers/{answer_id}"): "editor",
+    ("PATCH", "/api/v1/knowledge_bases/{kb_id}/answers/{answer_id}"): "editor",
+    ("DELETE", "/api/v1/knowledge_bases/{kb_id}/answers/{answer_id}"): "editor",
+    ("POST", "/api/v1/knowledge_bases/{kb_id}/answers/{answer_id}/publish"): "editor",
+    ("POST", "/api/v1/knowledge_bases/{kb_id}/answers/{answer_id}/internal"): "editor",
+    ("POST", "/api/v1/knowledge_bases/{kb_id}/answers/{answer_id}/archive"): "editor",
+    ("POST", "/api/v1/knowledge_bases/{kb_id}/answers/{answer_id}/unarchive"): "editor",
+    ("POST", "/api/v1/knowledge_bases/{kb_id}/answers/{answer_id}/attachments"): "editor",
+    ("GET", "/api/v1/knowledge_bases/{kb_id}/answers/{answer_id}/attachments/{attachment_id}"): "editor",
+    ("DELETE", "/api/v1/knowledge_bases/{kb_id}/answers/{answer_id}/attachments/{attachment_id}"): "editor",
+    ("GET", "/api/public/knowledge-base/categorylist"): PUBLIC,
+    ("GET", "/api/public/knowledge-base/categorylist/{CategoryID}"): PUBLIC,
+    ("GET", "/api/public/knowledge-base/article/list"): PUBLIC,
+    ("GET", "/api/public/knowledge-base/article/list/{CategoryID}"): PUBLIC,
+    ("POST", "/api/public/knowledge-base/article/related-articles"): PUBLIC,
+    ("GET", "/api/public/knowledge-base/article/{ArticleID}"): PUBLIC,
+    ("GET", "/api/public/knowledge-base/article/{ArticleID}/attachment/{AttachmentID}"): PUBLIC,
+    ("HEAD", "/api/public/knowledge-base/article/{ArticleID}/attachment/{AttachmentID}"): PUBLIC,
+    ("GET", "/api/public/knowledge-base/article/{ArticleID}/attachment/{AttachmentID}/download"): PUBLIC,
+    ("HEAD", "/api/public/knowledge-base/article/{ArticleID}/attachment/{AttachmentID}/download"): PUBLIC,
+    ("GET", "/api/public/knowledge-base/article/{ArticleID}/related-articles"): PUBLIC,
+    ("GET", "/api/public/knowledge-base/article/{ArticleID}/vote/check"): PUBLIC,
+    ("POST", "/api/public/knowledge-base/article/{ArticleID}/vote/send"): PUBLIC,
+    # <<< kb
+    # >>> external: OTRS's external frontend (/api/frontend/external); its public knowledge base rows are kb's
+    ("GET", "/api/frontend/external/config"): PUBLIC,
+    ("GET", "/api/frontend/external/custom-page/content/{Slug}"): PUBLIC,
+    ("GET", "/api/frontend/external/custom-page/content/{Slug}/{Language}"): PUBLIC,
+    ("GET", "/api/frontend/external/custom-page/inline-image"): PUBLIC,
+    ("GET", "/api/frontend/external/homepage/config"): PUBLIC,
+    ("GET", "/api/frontend/external/homepage/config/{Language}"): PUBLIC,
+    ("GET", "/api/frontend/external/homepage/image"): PUBLIC,
+    ("GET", "/api/frontend/external/layout/favicon"): PUBLIC,
+    ("GET", "/api/frontend/external/layout/image"): PUBLIC,
+    ("GET", "/api/frontend/external/menu"): PUBLIC,  # a customer token adds the private entries
+    ("POST", "/api/frontend/external/service-catalogue"): PUBLIC,
+    ("POST", "/api/frontend/external/service-catalogue/categories"): PUBLIC,
+    ("GET", "/api/frontend/external/service-catalogue/item-content/{ItemContentID}"): PUBLIC,
+    ("POST", "/api/frontend/external/service-catalogue/track/{ItemID}"): PUBLIC,
+    ("POST", "/api/frontend/external/service-catalogue/{CategoryID}"): PUBLIC,
+    ("GET", "/api/frontend/external/ticketlist/config"): PUBLIC,
+    ("GET", "/api/frontend/external/personal-preferences/categories"): CUSTOMER,
+    ("GET", "/api/frontend/external/ticket/create"): CUSTOMER,
+    ("GET", "/api/frontend/external/ticket/detail-view"): CUSTOMER,
+    ("GET", "/api/frontend/external/ticket/detail-view/{TicketNumber}"): CUSTOMER,
+    # <<< external
+    # >>> tickets-api: the numbered Tickets API (X-Token of a customer; agents 403)
+    ("POST", "/api/tickets/v1/tickets"): TICKETS_CLIENT,
+    ("GET", "/api/tickets/v1/tickets"): TICKETS_CLIENT,
+    ("GET", "/api/tickets/v1/tickets/{ticket_number}"): TICKETS_CLIENT,
+    ("PATCH", "/api/tickets/v1/tickets/{ticket_number}"): TICKETS_CLIENT,
+    ("POST", "/api/tickets/v1/tickets/{ticket_number}/close"): TICKETS_CLIENT,
+    ("POST", "/api/tickets/v1/tickets/{ticket_number}/reopen"): TICKETS_CLIENT,
+    ("POST", "/api/tickets/v1/tickets/{ticket_number}/vote"): TICKETS_CLIENT,
+    ("POST", "/api/tickets/v1/tickets/{ticket_number}/comments"): TICKETS_CLIENT,
+    ("GET", "/api/tickets/v1/tickets/{ticket_number}/comments"): TICKETS_CLIENT,
+    ("GET", "/api/tickets/v1/comments/{comment_id}"): TICKETS_CLIENT,
+    ("POST", "/api/tickets/v1/comments/{comment_id}/vote"): TICKETS_CLIENT,
+    ("GET", "/api/tickets/v1/topics"): TICKETS_CLIENT,
+    ("POST", "/api/tickets/v1/files"): TICKETS_CLIENT,
+    # <<< tickets-api
 }
 
 
@@ -232,9 +306,35 @@ def otrs_refusal(reply: Any, message: Optional[str] = None) -> list[str]:
     return problems
 
 
+# >>> tickets-api: how the numbered Tickets API refuses
+def tickets_api_refusal(reply: Any, message: Optional[str] = None) -> list[str]:
+    """The Tickets API: JSON `{"error": text, "error_human": text}` (plus `errors`, the fields at fault, where
+    fields are); a 401 names the scheme in WWW-Authenticate. Another customer's ticket or comment is a 404."""
+    problems = []
+    if not reply.headers.get("content-type", "").startswith("application/json"):
+        problems.append(f"content type {reply.headers.get('content-type')!r}, not JSON")
+    try:
+        body = reply.json
+    except ValueError:
+        return problems + [f"body is not JSON: {reply.body[:200]!r}"]
+    if not isinstance(body, dict) or not {"error", "error_human"} <= set(body) <= {"error", "error_human", "errors"}:
+        return problems + [f"body is not the Tickets API's error shape: {body!r}"[:300]]
+    if not isinstance(body["error"], str) or not body["error"] or body["error"] != body["error_human"]:
+        problems.append(f"error/error_human differ or are empty: {body!r}")
+    if reply.status == 401 and reply.headers.get("www-authenticate") != 'X-Token realm="tickets-api"':
+        problems.append(f"401 without the X-Token challenge: {reply.headers.get('www-authenticate')!r}")
+    if message is not None and body.get("error") != message:
+        problems.append(f"error {body.get('error')!r}, expected {message!r}")
+    return problems
+# <<< tickets-api
+
+
 DIALECT_ERROR_SHAPE: dict[str, Refusal] = {
     "/api/v1/": Refusal(zammad_refusal, 403, "Authentication required"),
     "/api/customer/": Refusal(otrs_refusal, 401, "Bad token."),
+    "/api/frontend/external/": Refusal(otrs_refusal, 401, "Bad token."),  # external
+    "/api/public/": Refusal(otrs_refusal, 401, "Bad token."),  # external
+    "/api/tickets/v1/": Refusal(tickets_api_refusal, 401, "X-Token header is required."),  # tickets-api
 }
 
 
@@ -565,3 +665,36 @@ def test_own_routes_act_on_the_callers_objects_only(api, world):
         path = fill(template, {**world.params, "token_id": ids["customer"]})
         assert api.request(method, path, None, who="customer").status == 200, (method, template)
         break
+
+
+# >>> kb: knowledge base editors
+# Agents hold `knowledge_base.editor` (admins may edit too), so these routes fit neither AGENT (whose test
+# calls every route three times in path order, deletes first) nor ADMIN: they get a class and a test here.
+EDITOR = "editor"
+CLASSES.add(EDITOR)
+
+
+def test_editor_routes_refuse_customers_and_anonymous_and_serve_editors(api, world):
+    from tests.api.zammad.test_knowledge_base import matrix_bodies, matrix_params
+    params = {**world.params, **matrix_params(api)}
+    bodies = matrix_bodies(params)
+    # deletes last, the attachment's before its answer's before the (then empty) category's
+    routes = sorted(routes_of(EDITOR), key=lambda r: (r[0] == "DELETE", "attachments" not in r[1], "categories" in r[1]))
+    problems = []
+    for method, template in routes:
+        path, body = fill(template, params), bodies.get((method, template))
+        for who in (None, "customer", "stranger", "colleague"):
+            reply = api.request(method, path, body, who=who)
+            dialect = dialect_of(template)
+            expected = (dialect.anonymous_status,) if who is None else (403,)
+            found = refusal_problems(reply, template, expected, dialect.anonymous_error if who is None else None)
+            found += [f"leaks {s!r}" for s in leaked(reply, ["Matrix answer", "matrix.txt"])]
+            problems += [f"{who}: {method} {template}: {p}" for p in found]
+    for method, template in routes:
+        path, body = fill(template, params), bodies.get((method, template))
+        for who in (("agent",) if method == "DELETE" else ("agent", "outsider_agent", "admin")):
+            reply = api.request(method, path, body, who=who)
+            if reply.status != 200:
+                problems.append(f"{who}: {method} {template}: {reply!r}")
+    assert_none(problems)
+# <<< kb

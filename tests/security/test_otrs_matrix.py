@@ -12,7 +12,7 @@ from typing import Any, Iterator, Optional
 import pytest
 
 from chalicelib.core.model import ROLE_CUSTOMER
-from tests.api.otrs.conftest import Otrs, otrs  # noqa: F401  (fixture)
+from tests.api.otrs.conftest import PREFIX, Otrs, otrs  # noqa: F401  (fixture)
 from tests.api.zammad.test_permissions import add_org, add_user
 from tests.security.test_matrix import ACCESS, CUSTOMER, refusal_problems
 
@@ -83,8 +83,10 @@ def customer_routes() -> list[tuple[str, str]]:
     return sorted(key for key, who in ACCESS.items() if who == CUSTOMER)
 
 
-def url(template: str, params: dict[str, Any]) -> str:
-    path = template[len("/api/customer"):].format(**params)
+def full_url(template: str, params: dict[str, Any]) -> str:
+    """The route's path with the world's values (CUSTOMER routes live under /api/customer and
+    /api/frontend/external), plus the query parameters the route needs."""
+    path = template.format(**params)
     if template.endswith("/upload/{FormID}"):
         path += "?ContentID=1"
     if "/ticket/process/" in template:
@@ -92,12 +94,18 @@ def url(template: str, params: dict[str, Any]) -> str:
     return path
 
 
+def url(template: str, params: dict[str, Any]) -> str:
+    """The same, relative to /api/customer (the `otrs` fixture's prefix)."""
+    return full_url(template, params)[len(PREFIX):]
+
+
 def call(otrs: Otrs, method: str, template: str, params: dict[str, Any], headers: dict[str, str]) -> Any:
+    """Only the headers given authenticate (`who=None`)."""
     if (method, template) == ("POST", "/api/customer/upload/{FormID}"):  # a real file, into someone's form
-        return otrs.request(method, url(template, params).replace("?ContentID=1", "?Upload=x.txt"), raw=b"x",
-                            who=None, headers={**headers, "Content-Type": "text/plain"})
+        return otrs.api.request(method, full_url(template, params).replace("?ContentID=1", "?Upload=x.txt"),
+                                raw=b"x", who=None, headers={**headers, "Content-Type": "text/plain"})
     body = BODIES.get((method, template))
-    return otrs.request(method, url(template, params), body, who=None, headers=headers)
+    return otrs.api.request(method, full_url(template, params), body, who=None, headers=headers)
 
 
 def token_for(user_email: str, audience: str = "otrs-customer") -> str:

@@ -27,6 +27,12 @@ IMAGE_NOT_FOUND = "Image not found."
 CONTENT_NOT_FOUND = "Service catalogue item was not found."
 
 
+
+def dynamic_fields(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """DynamicFieldsConfig entries with OTRS's `YYYY-MM-DD HH:MM:SS` times."""
+    return [{**entry, "CreateTime": schema.otrs_time(entry.get("CreateTime")),
+             "ChangeTime": schema.otrs_time(entry.get("ChangeTime"))} for entry in entries]
+
 def _content(call: Call) -> fc.FrontendContent:
     return call.container.frontend_content
 
@@ -55,7 +61,7 @@ def _image_response(call: Call, image: fc.Image, data: bytes) -> Response:
                "X-OTRS-API-Version": API_VERSION}
     wanted = [tag.strip() for tag in call.headers.get("if-none-match", "").split(",")]
     if etag in wanted or "*" in wanted:
-        return Response(body=b"", status_code=304, headers=headers)
+        return Response(body="", status_code=304, headers=headers)
     headers["Content-Type"] = binary_type(image.content_type)
     headers["Content-Length"] = str(len(data))
     return Response(body=data, status_code=200, headers=headers)
@@ -242,7 +248,7 @@ def _detail_view(call: Call, ticket_number: Optional[str]) -> Any:
     settings = content.setting_value(fc.TICKET_DETAIL_VIEW)
     answer = {"NextScreenAfterFollowUp": settings.get("NextScreenAfterFollowUp", "TicketOverview"),
               "ArticleSort": settings.get("ArticleSort", "Ascending"),
-              "DynamicFieldsConfig": content.dynamic_fields(settings.get("DynamicField") or {})}
+              "DynamicFieldsConfig": dynamic_fields(content.dynamic_fields(settings.get("DynamicField") or {}))}
     if ticket_number is not None:
         answer["TicketNumber"] = _visible_ticket_number(call, ticket_number)
     return answer
@@ -277,4 +283,4 @@ def ticket_list_config(call: Call) -> Any:
     content = _content(call)
     overview = content.setting_value(fc.TICKET_OVERVIEW)
     return {"ExternalFrontend::TicketOverview": overview, "StatusMap": content.setting_value(fc.STATUS_MAP),
-            "DynamicFieldsConfig": content.dynamic_fields(overview.get("DynamicField") or {})}
+            "DynamicFieldsConfig": dynamic_fields(content.dynamic_fields(overview.get("DynamicField") or {}))}

@@ -143,8 +143,8 @@ def related_to_text(call: Call) -> Any:
         languages = languages.split(",")
     if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
         raise schema.invalid("Languages", "Languages must be a list of language codes.")
-    limit = optional_number({"Limit": "" if body.get("Limit") is None else str(body["Limit"])}, "Limit",
-                            DEFAULT_RELATED, MAX_RELATED)
+    raw_limit = body.get("Limit")
+    limit = DEFAULT_RELATED if raw_limit in (None, "") else positive_int(raw_limit, "Limit", MAX_RELATED)
     found = call.container.knowledge_base.related(tokens(subject, text), languages, limit)
     return [article_item(a) for a in found]
 

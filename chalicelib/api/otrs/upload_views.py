@@ -10,7 +10,7 @@ from urllib.parse import quote
 from chalice import Response
 
 from ...core.errors import InvalidInput, NotFound, TooLarge
-from ..http import content_disposition
+from ..http import content_disposition, multipart_file
 from .routes import API_VERSION, Call, message, route
 
 INVALID_UPLOAD = "Invalid upload or UploadFile!"
@@ -36,17 +36,10 @@ def uploaded_file(call: Call) -> tuple[Optional[str], str, bytes]:
         raise TooLarge("Size limit exceeded!", field="Upload")
     content_type = call.content_type or ""
     if content_type.lower().startswith("multipart/form-data"):
-        from email.parser import BytesParser  # only uploads need the MIME parser: not at cold start
-        from email.policy import HTTP
-        parsed = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1") +
-                                                     b"\r\n\r\n" + raw)
-        parts = [part for part in parsed.iter_parts() if part.get_filename() is not None] \
-            if parsed.is_multipart() else []
-        parts.sort(key=lambda part: part.get_param("name", header="content-disposition") not in FILE_FIELDS)
-        if not parts:
+        found = multipart_file(raw, content_type, FILE_FIELDS)
+        if found is None:
             raise InvalidInput(INVALID_UPLOAD, field="Upload")
-        part = parts[0]
-        return part.get_filename(), part.get_content_type(), part.get_payload(decode=True) or b""
+        return found
     name = call.params.get("Upload") or call.params.get("upload")
     if not name or not raw:
         raise InvalidInput(INVALID_UPLOAD, field="Upload")

@@ -18,7 +18,8 @@ from chalice import Blueprint, Response
 
 from ... import bootstrap
 from ...core.client_tickets import ARTICLE_SCORES, TICKET_SCORES, ClientTickets, NewComment
-from ...core.errors import AuthenticationFailed, DomainError, FollowUpRejected, InvalidInput, RateLimited, TooLarge
+from ...core.errors import (AuthenticationFailed, DomainError, FollowUpRejected, InvalidInput, RateLimited,
+                            TooLarge)
 from ...core.model import Article, ClientFile, Principal, Ticket, TicketExtras
 from ..application import BINARY_TYPES
 from ..errors import status_for
@@ -126,6 +127,11 @@ def ticket_by_number(call: Call, ticket_number: str) -> Ticket:
     return call.tickets.by_number(call.principal, schema.path_number(ticket_number, "ticket_number"))
 
 
+def comment_by_id(call: Call, comment_id: str) -> tuple[Ticket, Article]:
+    """The comment and its ticket; the core answers an unknown id exactly as a hidden one."""
+    return call.tickets.comment(call.principal, schema.path_number(comment_id, "comment_id"))
+
+
 def with_files(call: Call, body: str, file_ids: list[str], write: Callable[[NewComment], Any]) -> Any:
     """Attach the caller's uploaded files to what `write` creates; the uploads go once it succeeded."""
     taken = call.container.client_files.take(call.principal, file_ids)
@@ -221,14 +227,14 @@ def list_comments(call: Call, ticket_number: str) -> Any:
 
 @route("/comments/{comment_id}")
 def show_comment(call: Call, comment_id: str) -> Any:
-    ticket, article = call.tickets.comment(call.principal, schema.path_number(comment_id, "comment_id"))
+    ticket, article = comment_by_id(call, comment_id)
     return render_comments(call, ticket, [article])[0]
 
 
 @route("/comments/{comment_id}/vote", methods=("POST",))
 def evaluate_comment(call: Call, comment_id: str) -> Any:
     data = schema.vote_input(call.body(), ARTICLE_SCORES)
-    ticket, article = call.tickets.comment(call.principal, schema.path_number(comment_id, "comment_id"))
+    ticket, article = comment_by_id(call, comment_id)
     return schema.vote(call.tickets.vote_article(call.principal, ticket, article, data.score, data.comment))
 
 

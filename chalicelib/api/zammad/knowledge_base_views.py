@@ -14,10 +14,10 @@ from typing import Any, Optional
 from chalice import Response
 
 from ...core.errors import InvalidInput, NotFound
-from ...core.knowledge_base import AnswerInput, CategoryInput
+from ...core.knowledge_base import KNOWLEDGE_BASE_ID, AnswerInput, CategoryInput
 from ...core.model import KB_EXTRA_FIELDS, KbAnswer, KbCategory, KbSnapshot
 from ..application import binary_type
-from ..http import download_headers
+from ..http import download_headers, multipart_file
 from .routes import Call, path_id, route
 from .schema import _object, attachment_input
 
@@ -29,7 +29,7 @@ KB_LOCALE_ID = 1
 
 def knowledge_base_id(raw: str) -> None:
     """The one knowledge base is id 1; any other id is Zammad's 404."""
-    if path_id(raw, "KnowledgeBase") != 1:
+    if path_id(raw, "KnowledgeBase") != KNOWLEDGE_BASE_ID:
         raise NotFound("KnowledgeBase", raw)
 
 
@@ -130,7 +130,7 @@ def answer_translation(a: KbAnswer) -> dict[str, Any]:
 
 
 def answer_assets(call: Call, a: KbAnswer, with_votes: bool = False) -> dict[str, Any]:
-    """Zammad's answer answer: the answer, its translation and content, and its category."""
+    """Zammad's answer shape: the answer, its translation and content, and its category."""
     rendered = answer(a)
     if with_votes:
         summary = call.container.knowledge_base.votes(call.principal, a.id)
@@ -141,9 +141,9 @@ def answer_assets(call: Call, a: KbAnswer, with_votes: bool = False) -> dict[str
         "KnowledgeBaseAnswerTranslationContent": {str(a.id): {"id": a.id, "body": a.body,
                                                               "attachments": rendered["attachments"]}},
     }
-    found = call.container.knowledge_base.repository.category(a.category_id)
+    snapshot = call.container.knowledge_base.overview(call.principal)
+    found = next((c for c in snapshot.categories if c.id == a.category_id), None)
     if found is not None:
-        snapshot = KbSnapshot([found], [a])
         assets["KnowledgeBaseCategory"] = {str(found.id): category(found, snapshot)}
         assets["KnowledgeBaseCategoryTranslation"] = {str(found.id): category_translation(found)}
     return {"id": a.id, "assets": assets}
@@ -167,7 +167,7 @@ def init(call: Call) -> Any:
 # --- categories ----------------------------------------------------------------------------------------
 
 def category_answer(call: Call, c: KbCategory) -> dict[str, Any]:
-    return category(c, call.container.knowledge_base.repository.snapshot())
+    return category(c, call.container.knowledge_base.overview(call.principal))
 
 
 @route(KB + "/categories", methods=("POST",))
@@ -201,7 +201,7 @@ def delete_category(call: Call, kb_id: str, category_id: str) -> Any:
 
 # --- answers -------------------------------------------------------------------------------------------
 
-def answer_id(raw: str) -> int:
+def answer_key(raw: str) -> int:
     return path_id(raw, "KnowledgeBase::Answer")
 
 
@@ -215,14 +215,14 @@ def create_answer(call: Call, kb_id: str) -> Any:
 @route(KB + "/answers/{answer_id}")
 def show_answer(call: Call, kb_id: str, answer_id: str) -> Any:
     knowledge_base_id(kb_id)
-    found = call.container.knowledge_base.answer(call.principal, globals()["answer_id"](answer_id))
+    found = call.container.knowledge_base.answer(call.principal, answer_key(answer_id))
     return answer_assets(call, found, with_votes=True)
 
 
 @route(KB + "/answers/{answer_id}", methods=("PATCH",))
 def update_answer(call: Call, kb_id: str, answer_id: str) -> Any:
     knowledge_base_id(kb_id)
-    changed = call.container.knowledge_base.update_answer(call.principal, globals()["answer_id"](answer_id),
+    changed = call.container.knowledge_base.update_answer(call.principal, answer_key(answer_id),
                                                           answer_input(call.body()))
     return answer_assets(call, changed)
 
@@ -230,13 +230,13 @@ def update_answer(call: Call, kb_id: str, answer_id: str) -> Any:
 @route(KB + "/answers/{answer_id}", methods=("DELETE",))
 def delete_answer(call: Call, kb_id: str, answer_id: str) -> Any:
     knowledge_base_id(kb_id)
-    call.container.knowledge_base.delete_answer(call.principal, globals()["answer_id"](answer_id))
+    call.container.knowledge_base.delete_answer(call.principal, answer_key(answer_id))
     return {}
 
 
 def visibility(call: Call, kb_id: str, raw_answer: str, action: str) -> Any:
     knowledge_base_id(kb_id)
-    return answer_assets(call, call.container.knowledge_base.change_visibility(call.principal, answer_id(raw_answer),
+    return answer_assets(call, call.container.knowledge_base.change_visibility(call.principal, answer_key(raw_answer),
                                                                                action))
 
 
@@ -266,11 +266,20 @@ def unarchive_answer(call: Call, kb_id: str, answer_id: str) -> Any:
 
 @route(KB + "/answers/{answer_id}/attachments", methods=("POST",))
 def add_attachment(call: Call, kb_id: str, answer_id: str) -> Any:
-    """One file as Zammad's ticket attachments travel in JSON: `{"filename", "data" (base64), "mime-type"}`."""
+    """One file: multipart/form-data (the part `file`, as Zammad's UI and zammad_py send it), or as
+    Zammad's ticket attachments travel in JSON: `{"filename", "data" (base64), "mime-type"}`."""
     knowledge_base_id(kb_id)
-    file = attachment_input(_object(call.body()), 0, call.limits())
-    changed = call.container.knowledge_base.add_attachment(call.principal, globals()["answer_id"](answer_id),
-                                                           file.filename, file.mime_type, file.data)
+    if (call.content_type or "").lower().startswith("multipart/form-data"):
+        found = multipart_file(call.raw_body or b"", call.content_type or "", ("file",))
+        if found is None or not found[0]:
+            raise InvalidInput("Need a file to upload (multipart part 'file').", field="file")
+        filename, mime_type, data = found
+        call.limits().check_size(len(data), f"Attachment '{filename}'")
+    else:
+        file = attachment_input(_object(call.body()), 0, call.limits())
+        filename, mime_type, data = file.filename, file.mime_type, file.data
+    changed = call.container.knowledge_base.add_attachment(call.principal, answer_key(answer_id),
+                                                           filename, mime_type, data)
     return answer_assets(call, changed)
 
 
@@ -281,13 +290,8 @@ ATTACHMENT = KB + "/answers/{answer_id}/attachments/{attachment_id}"
 def download_attachment(call: Call, kb_id: str, answer_id: str, attachment_id: str) -> Response:
     """An editor's download of any answer's file (drafts' too), always as an attachment."""
     knowledge_base_id(kb_id)
-    kb = call.container.knowledge_base
-    found = kb.answer(call.principal, globals()["answer_id"](answer_id))
-    wanted = path_id(attachment_id, "Store")
-    meta = next((f for f in found.attachments if f.id == wanted), None)
-    if meta is None:
-        raise NotFound("Store", attachment_id)
-    data = kb.blobs.get(meta.key)
+    meta, data = call.container.knowledge_base.attachment(call.principal, answer_key(answer_id),
+                                                          path_id(attachment_id, "Store"))
     return Response(body=data, status_code=200,
                     headers=download_headers(binary_type(meta.content_type), meta.filename, len(data), False))
 
@@ -295,6 +299,6 @@ def download_attachment(call: Call, kb_id: str, answer_id: str, attachment_id: s
 @route(ATTACHMENT, methods=("DELETE",))
 def delete_attachment(call: Call, kb_id: str, answer_id: str, attachment_id: str) -> Any:
     knowledge_base_id(kb_id)
-    changed = call.container.knowledge_base.remove_attachment(call.principal, globals()["answer_id"](answer_id),
+    changed = call.container.knowledge_base.remove_attachment(call.principal, answer_key(answer_id),
                                                               path_id(attachment_id, "Store"))
     return answer_assets(call, changed)

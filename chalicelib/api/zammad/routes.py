@@ -22,7 +22,7 @@ from . import schema
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint(__name__)
-CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded"]
+CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
 # Zammad's paginate_with limits.
 LIST_DEFAULT_PER_PAGE, LIST_MAX_PER_PAGE = 100, 100
 SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT = 50, 200
@@ -383,3 +383,6 @@ from . import object_attributes_views  # noqa: E402,F401
 # >>> sla-admin: calendars and SLAs
 from . import sla_views  # noqa: E402,F401
 # <<< sla-admin
+# >>> kb: knowledge base management
+from . import knowledge_base_views  # noqa: E402,F401
+# <<< kb

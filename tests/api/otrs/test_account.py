@@ -113,3 +113,19 @@ def test_personal_preferences(otrs: Otrs) -> None:
     assert otrs.post("/auth/login", {"Username": "nicole.braun@example.com", "Password": "long-enough-1"},
                      who=None).status == 200
     assert otrs.post("/account/personal-preferences", {"UserLanguage": "de"}, who=None).status == 401
+
+
+@pytest.mark.parametrize("switch, paths", [
+    ("HELPDESK_CUSTOMER_REGISTRATION", ["/account/register"]),
+    ("HELPDESK_CUSTOMER_PASSWORD_RECOVERY", ["/account/recover", "/account/reset"]),
+])
+def test_switched_off_features_are_refused_as_the_config_says(otrs: Otrs, monkeypatch: pytest.MonkeyPatch,
+                                                               switch: str, paths: list[str]) -> None:
+    from chalicelib import bootstrap, settings
+    monkeypatch.setenv(switch, "0")
+    settings.reset()
+    bootstrap.container().settings = settings.get()
+    for path in paths:
+        reply = otrs.post(path, {"EmailAddress": "x@example.org", "FirstName": "A", "LastName": "B", "Token": "t"},
+                          who=None)
+        assert reply.status == 403 and reply.json == {"Error": "Access denied."}, (path, reply)
