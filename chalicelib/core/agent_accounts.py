@@ -11,11 +11,11 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-from datetime import timedelta, timezone
+from datetime import timedelta
 from typing import Callable, Optional
 
 from .customer_accounts import (GENERATED_PASSWORD_LENGTH, PASSWORD_ALPHABET, RESET_TOKEN_BYTES,
-                                RESET_TOKEN_MAX_LENGTH, token_hash)
+                                RESET_TOKEN_MAX_LENGTH, reset_token_mail, token_hash)
 from .errors import InvalidInput, OperationFailed
 from .model import Mail, User, grants
 from .ports import Clock, Mailer, ResetToken, ResetTokenRepository, UserRepository
@@ -57,18 +57,9 @@ class AgentPasswordRecovery:
         stored = ResetToken(token_hash=token_hash(token), user_id=user.id, created_at=iso(self._clock),
                             expires_at=int(expires.timestamp()))
         self._tokens.create(stored)
-        body = "\n".join([
-            f"Hello {user.fullname},",
-            "",
-            f"a new password was requested for the helpdesk agent account {user.login}.",
-            f"To get one by mail, send this token: {self._redeem_hint}",
-            "",
-            token,
-            "",
-            f"The token works once, until {expires.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC.",
-            "If you did not ask for a new password, ignore this mail: your password stays as it is.",
-        ])
-        if not self._send(user, Mail(to=(user.email,), subject="Reset your helpdesk password", body=body)):
+        mail = reset_token_mail(user, token, expires, "agent account",
+                                [f"To get one by mail, send this token: {self._redeem_hint}"])
+        if not self._send(user, mail):
             self._tokens.delete(stored.token_hash)
             raise OperationFailed(*MAIL_FAILED)
 

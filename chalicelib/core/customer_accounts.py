@@ -14,7 +14,7 @@ import logging
 import re
 import secrets
 import string
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from .errors import Conflict, InvalidInput, OperationFailed, PermissionDenied
@@ -53,6 +53,23 @@ LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8}){0,3}$")  # "en", 
 def token_hash(token: str) -> str:
     """What a reset token is stored and found by: the SHA-256 of its value, hex."""
     return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def reset_token_mail(user: User, token: str, expires: datetime, account: str, redeem: list[str]) -> Mail:
+    """The mail carrying a password reset token (customers' and agents' alike); `redeem` says how to
+    send the token back."""
+    body = "\n".join([
+        f"Hello {user.fullname},",
+        "",
+        f"a new password was requested for the helpdesk {account} {user.login}.",
+        *redeem,
+        "",
+        token,
+        "",
+        f"The token works once, until {expires.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC.",
+        "If you did not ask for a new password, ignore this mail: your password stays as it is.",
+    ])
+    return Mail(to=(user.email,), subject="Reset your helpdesk password", body=body)
 
 
 class CustomerAccounts:
@@ -123,19 +140,10 @@ class CustomerAccounts:
         stored = ResetToken(token_hash=token_hash(token), user_id=user.id, created_at=iso(self._clock),
                             expires_at=int(expires.timestamp()))
         self._tokens.create(stored)
-        body = "\n".join([
-            f"Hello {user.fullname},",
-            "",
-            f"a new password was requested for the helpdesk account {user.login}.",
+        mail = reset_token_mail(user, token, expires, "account", [
             "To get one by mail, send this token as {\"Token\": \"...\"} to",
-            f"POST https://{self._fqdn}/api/customer/account/reset",
-            "",
-            token,
-            "",
-            f"The token works once, until {expires.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC.",
-            "If you did not ask for a new password, ignore this mail: your password stays as it is.",
-        ])
-        if not self._send(user, Mail(to=(user.email,), subject="Reset your helpdesk password", body=body)):
+            f"POST https://{self._fqdn}/api/customer/account/reset"])
+        if not self._send(user, mail):
             self._tokens.delete(stored.token_hash)
             raise OperationFailed(*RECOVER_MAIL_FAILED)
 

@@ -212,3 +212,18 @@ def text_as_html(text: str) -> str:
     """A plain-text body as HTML: escaped, its line breaks and spacing kept."""
     return f"<pre>{escape(text or '', quote=False)}</pre>"
 # <<< otrs-articles
+
+
+SIZE_UNITS = ("KB", "MB", "GB", "TB")
+
+
+def human_size(size: int) -> str:
+    """A byte count as OTRS shows file sizes (HumanReadableDataSize): `512 B`, `4.6 KB`, `1.2 MB`."""
+    if size < 1024:
+        return f"{size} B"
+    value = float(size)
+    for unit in SIZE_UNITS:
+        value /= 1024
+        if value < 1024 or unit == SIZE_UNITS[-1]:
+            break
+    return f"{value:.1f} {unit}"

@@ -217,7 +217,7 @@ def personal_notification(notification: OnlineNotification, ticket: Ticket, stat
 # <<< otrs-notifications
 # >>> otrs-articles
 from ...core.model import Article, Attachment  # noqa: E402
-from ...core.text import html_to_text  # noqa: E402
+from ...core.text import html_to_text, human_size  # noqa: E402
 
 # OTRS's communication channels and sender types (ids as a fresh OTRS 7 numbers them). Zammad's article
 # types map to the channel a customer would recognise; web forms, notes and the rest are "Internal"
@@ -225,21 +225,6 @@ from ...core.text import html_to_text  # noqa: E402
 CHANNELS = {"email": "Email", "phone": "Phone", "chat": "Chat"}
 CHANNEL_IDS = {"Email": 1, "Phone": 2, "Internal": 3, "Chat": 4}
 SENDER_TYPE_IDS = {"agent": 1, "system": 2, "customer": 3}
-SIZE_UNITS = ("KB", "MB", "GB", "TB")
-
-
-def filesize(size: int) -> str:
-    """OTRS's HumanReadableDataSize: `512 B`, `4.6 KB`, `1.2 MB` (1024 steps, one decimal)."""
-    if size < 1024:
-        return f"{size} B"
-    value = float(size)
-    for unit in SIZE_UNITS:
-        value /= 1024
-        if value < 1024 or unit == SIZE_UNITS[-1]:
-            return f"{value:.1f} {unit}"
-    raise AssertionError("unreachable")
-
-
 def attachment(item: Attachment) -> dict[str, Any]:
     """One entry of an article's `Attachments`; `FileID` is what the attachment endpoints take."""
     charset = item.preferences.get("Charset")
@@ -247,7 +232,7 @@ def attachment(item: Attachment) -> dict[str, Any]:
     return {
         "FileID": item.id, "Filename": item.filename,
         "ContentType": f"{item.content_type}; charset={charset}" if charset else item.content_type,
-        "FilesizeRaw": item.size, "Filesize": filesize(item.size), "ContentID": item.content_id or "",
+        "FilesizeRaw": item.size, "Filesize": human_size(item.size), "ContentID": item.content_id or "",
         "Disposition": "inline" if inline else "attachment",
     }
 

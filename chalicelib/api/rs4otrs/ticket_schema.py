@@ -15,6 +15,7 @@ from ...core.catalog import Catalog
 from ...core.escalation import otrs_escalation, parse_iso
 from ...core.model import Article, Attachment, Organization, Ticket, User
 from ...core.object_attributes import TicketFields
+from ...core.text import human_size
 from ...core.users import customer_id
 
 TICKET_TYPE_ID, TICKET_TYPE = 1, "Unclassified"  # the core has no ticket types: OTRS's default one
@@ -22,7 +23,6 @@ SENDER_TYPE_IDS = {"agent": 1, "system": 2, "customer": 3}
 # Zammad article types as OTRS communication channels (RS4OTRS's ArticleType values are their lower names).
 CHANNELS = {"email": ("email", 1), "phone": ("phone", 2), "chat": ("chat", 4)}
 INTERNAL_CHANNEL = ("internal", 3)
-SIZE_UNITS = ("KB", "MB", "GB", "TB")
 # The core's custom field data types as OTRS dynamic field types.
 FIELD_TYPES = {"input": "Text", "textarea": "TextArea", "select": "Dropdown", "multiselect": "Multiselect",
                "tree_select": "Dropdown", "multi_tree_select": "Multiselect", "boolean": "Checkbox",
@@ -158,23 +158,11 @@ def dynamic_fields(item: Ticket, fields: TicketFields) -> dict[str, Any]:
     return out
 
 
-def filesize(size: int) -> str:
-    """OTRS's human readable size: `512 B`, `4.6 KB`, `1.2 MB`."""
-    if size < 1024:
-        return f"{size} B"
-    value = float(size)
-    for unit in SIZE_UNITS:
-        value /= 1024
-        if value < 1024 or unit == SIZE_UNITS[-1]:
-            break
-    return f"{value:.1f} {unit}"
-
-
 def attachment(item: Attachment) -> dict[str, Any]:
     """An attachment as createAttachment answers it and getArticles lists it; FileID is getAttachment's key."""
     inline = bool(item.content_id) or item.preferences.get("Content-Disposition") == "inline"
     return {"FileID": item.id, "Filename": item.filename, "ContentType": item.content_type,
-            "Filesize": filesize(item.size), "FilesizeRaw": item.size, "ContentID": blank(item.content_id),
+            "Filesize": human_size(item.size), "FilesizeRaw": item.size, "ContentID": blank(item.content_id),
             "ContentAlternative": None, "Disposition": "inline" if inline else "attachment"}
 
 
