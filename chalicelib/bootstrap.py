@@ -200,6 +200,8 @@ class Container:
                                                    max_files=current.upload_max_files,
                                                    ttl_hours=current.upload_ttl_hours))
         self.tickets_api_rate = RateLimiter(RateWindowStore(), self.clock, current.tickets_api_rate)
+        # the public parts of seed 000 (knowledge base, frontend configuration): per client address
+        self.public_rate = RateLimiter(RateWindowStore(), self.clock, current.public_rate)
         # <<< tickets-api
         # >>> kb: the knowledge base (Zammad management, OTRS public pages)
         from .core.knowledge_base import KnowledgeBase

@@ -42,6 +42,7 @@ class Settings:
     otrs_custom_error_status: int  # OTRS's custom 900; API Gateway passes only real statuses (422 there)
     # >>> tickets-api
     tickets_api_rate: int = 120  # requests per minute per X-Token on /api/tickets/v1; 0 turns the limit off
+    public_rate: int = 300  # requests per minute per client address on /api/public and /api/frontend/external
     # <<< tickets-api
     # >>> otrs-frontend
     customer_registration: bool = True  # the external interface offers self-registration (its config says so)
@@ -109,6 +110,7 @@ def get() -> Settings:
                                           "900" if stage in ("local", "test") else "422")),
         # >>> tickets-api
         tickets_api_rate=max(0, int(_env("HELPDESK_TICKETS_API_RATE", "120"))),
+        public_rate=max(0, int(_env("HELPDESK_PUBLIC_RATE", "300"))),
         # <<< tickets-api
         # >>> otrs-frontend
         customer_registration=_env("HELPDESK_CUSTOMER_REGISTRATION", "1") == "1",

@@ -21,7 +21,7 @@ from chalice import Blueprint, Response
 from ... import bootstrap
 from ...auth.authorizers import OTRS_ACCESS_DENIED, OTRS_BAD_TOKEN, OTRS_CUSTOMER_AUDIENCE, otrs_token
 from ...core.errors import (AuthenticationFailed, DomainError, InvalidInput, NotFound, OperationFailed,
-                            PermissionDenied, TooLarge)
+                            PermissionDenied, RateLimited, TooLarge)
 from ...core.model import Principal
 from ..errors import status_for
 from ..http import request_body
@@ -70,6 +70,8 @@ def error_response(error: DomainError, custom_status: int) -> Response:
         headers = {} if custom_status == CUSTOM_ERROR else {"X-OTRS-API-Error-Status": str(CUSTOM_ERROR)}
         return json_response([{"ErrorIdentifier": error.identifier, "ErrorMessage": error.message}],
                              custom_status, headers)
+    if isinstance(error, RateLimited):
+        return json_response({"Error": error.message}, 429, {"Retry-After": str(error.retry_after)})
     if isinstance(error, AuthenticationFailed):
         return json_response({"Error": OTRS_BAD_TOKEN if error.message == OTRS_BAD_TOKEN else error.message}, 401)
     if isinstance(error, PermissionDenied):
@@ -82,15 +84,16 @@ def error_response(error: DomainError, custom_status: int) -> Response:
     return json_response({"Error": error.message}, status_for(error))
 
 
-def routes_on(target: Blueprint) -> Callable[..., Callable]:
+def routes_on(target: Blueprint, rate_limited: bool = False) -> Callable[..., Callable]:
     """The `route` decorator for one of seed 000's blueprints (`/api/customer`, `/api/frontend/external`,
-    `/api/public`): the same authentication, error shapes and version header on each."""
+    `/api/public`): the same authentication, error shapes and version header on each; the public ones
+    are also rate-limited per client address (429 with `Retry-After`)."""
     def route(path: str, methods: tuple[str, ...] = ("GET",), auth: bool = True, cookie: bool = False) -> Callable:
         """Register a view. `auth=False`: no token needed (a token sent along is still checked where the
         view asks for one); `cookie`: the endpoint also takes the token cookie."""
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             def handler(**path_params: str) -> Response:
-                return _handle(target.current_request, view, auth, cookie, path_params)
+                return _handle(target.current_request, view, auth, cookie, path_params, rate_limited)
             handler.__name__ = view.__name__
             handler.__doc__ = view.__doc__
             target.route(path, methods=list(methods), content_types=CONTENT_TYPES)(handler)
@@ -99,11 +102,14 @@ def routes_on(target: Blueprint) -> Callable[..., Callable]:
     return route
 
 
-def _handle(request: Any, view: Callable[..., Any], auth: bool, cookie: bool, path_params: dict[str, str]) -> Response:
+def _handle(request: Any, view: Callable[..., Any], auth: bool, cookie: bool, path_params: dict[str, str],
+            rate_limited: bool = False) -> Response:
     custom_status = CUSTOM_ERROR
     try:
         container = bootstrap.container()
         custom_status = container.settings.otrs_custom_error_status
+        if rate_limited:
+            container.public_rate.check(f"public#{client_address(request)}")
         container.begin_request()
         headers = {k.lower(): v for k, v in (request.headers or {}).items()}
         principal = None
@@ -130,8 +136,13 @@ route = routes_on(blueprint)
 # The external frontend (`/api/frontend/external`) and the public part (`/api/public`) of seed 000.
 frontend_blueprint = Blueprint(__name__ + ".frontend")
 public_blueprint = Blueprint(__name__ + ".public")
-frontend_route = routes_on(frontend_blueprint)
-public_route = routes_on(public_blueprint)
+frontend_route = routes_on(frontend_blueprint, rate_limited=True)
+public_route = routes_on(public_blueprint, rate_limited=True)
+
+
+def client_address(request: Any) -> str:
+    """The caller's address as API Gateway (or chalice local) saw it: never a header the client sets."""
+    return ((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown"
 
 
 def message(text: str) -> dict[str, str]:
