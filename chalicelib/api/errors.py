@@ -1,6 +1,9 @@
 """Domain errors -> HTTP status, by class. Each dialect renders the body in its own shape."""
 from __future__ import annotations
 
+import logging
+import secrets
+
 from ..core.errors import (AuthenticationFailed, Conflict, DomainError, InvalidInput, NotFound, OperationFailed,
                            PermissionDenied, TooLarge)
 
@@ -12,6 +15,13 @@ STATUS_BY_CLASS: list[tuple[type[DomainError], int]] = [
     (InvalidInput, 422),
     (OperationFailed, 422),
 ]
+
+
+def logged_failure(log: logging.Logger) -> str:
+    """An unexpected failure: the traceback goes to the log under a short id, the client gets only the id."""
+    error_id = secrets.token_urlsafe(6)
+    log.exception("Error ID %s", error_id)
+    return f"Error ID {error_id}: Please contact your administrator."
 
 
 def status_for(error: DomainError) -> int:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -23,7 +22,7 @@ from ...auth.authorizers import OTRS_ACCESS_DENIED, OTRS_BAD_TOKEN, OTRS_CUSTOME
 from ...core.errors import (AuthenticationFailed, DomainError, InvalidInput, NotFound, OperationFailed,
                             PermissionDenied, RateLimited, TooLarge)
 from ...core.model import Principal
-from ..errors import status_for
+from ..errors import logged_failure, status_for
 from ..http import request_body
 from . import schema
 
@@ -127,9 +126,7 @@ def _handle(request: Any, view: Callable[..., Any], auth: bool, cookie: bool, pa
     except DomainError as error:
         return error_response(error, custom_status)
     except Exception:  # never a traceback to the client; the log has it under this id
-        error_id = secrets.token_urlsafe(6)
-        log.exception("Error ID %s", error_id)
-        return json_response({"Error": f"Error ID {error_id}: Please contact your administrator."}, 500)
+        return json_response({"Error": logged_failure(log)}, 500)
 
 
 route = routes_on(blueprint)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qsl
@@ -24,6 +23,7 @@ from ...auth.authorizers import RS4OTRS_SESSION_INVALID
 from ...core.errors import (AuthenticationFailed, DomainError, InvalidInput, NotFound, OperationFailed,
                             PermissionDenied)
 from ...core.model import Principal
+from ..errors import logged_failure
 from ..http import json_body
 
 log = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ def dispatch(group: str, name: str) -> Response:
     except DomainError as failure:
         return answer_error(failure)
     except Exception:  # never a traceback to the client; the log has it under this id
-        log.exception("RS4OTRS /%s/%s failed (Error ID %s)", group, name, secrets.token_urlsafe(6))
+        logged_failure(log)  # RS4OTRS documents one fixed text; the id is in the log only
         return error(CONTACT_ADMIN)
 
 

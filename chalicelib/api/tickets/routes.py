@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
@@ -22,7 +21,7 @@ from ...core.errors import (AuthenticationFailed, DomainError, FollowUpRejected,
                             TooLarge)
 from ...core.model import Article, ClientFile, Principal, Ticket, TicketExtras
 from ..application import BINARY_TYPES
-from ..errors import status_for
+from ..errors import logged_failure, status_for
 from ..http import MULTIPART, disposition_filename, json_body, multipart_file
 from . import schema
 
@@ -95,9 +94,7 @@ def route(path: str, methods: tuple[str, ...] = ("GET",), content_types: Sequenc
             except DomainError as error:
                 return error_response(error)
             except Exception:  # never a traceback to the client; the log has it under this id
-                error_id = secrets.token_urlsafe(6)
-                log.exception("Error ID %s", error_id)
-                message = f"Error ID {error_id}: Please contact your administrator."
+                message = logged_failure(log)
                 return json_response({"error": message, "error_human": message}, 500)
         handler.__name__ = view.__name__
         handler.__doc__ = view.__doc__

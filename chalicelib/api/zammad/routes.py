@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
 
@@ -16,7 +15,7 @@ from ...core.model import Article, Principal, Ticket
 from ...core.tickets import AttachmentLimits
 from ...core.users import SearchRequest
 from ..application import binary_type
-from ..errors import status_for
+from ..errors import logged_failure, status_for
 from ..http import content_disposition, flag, int_param, request_body
 from . import schema
 
@@ -85,9 +84,7 @@ def route(path: str, methods: tuple[str, ...] = ("GET",), anonymous: bool = Fals
             except DomainError as error:
                 return error_response(error)
             except Exception:  # never a traceback to the client; the log has it under this id
-                error_id = secrets.token_urlsafe(6)
-                log.exception("Error ID %s", error_id)
-                message = f"Error ID {error_id}: Please contact your administrator."
+                message = logged_failure(log)
                 return json_response({"error": message, "error_human": message}, 500)
         handler.__name__ = view.__name__
         handler.__doc__ = view.__doc__
