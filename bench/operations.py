@@ -263,3 +263,119 @@ register(
         setup=_x_token_setup, dialect="tickets"),
 )
 # <<< rs4otrs and tickets-api
+# >>> chat: a visitor's chat (cookie) and a customer's (token), both accepted by the agent, and the agent's queue
+CHAT_VISITOR_SECRET = "bench-visitor-secret-".ljust(43, "0")  # a requester secret's shape: 43 url-safe chars
+
+
+def _chat_setup(ctx: Context) -> dict[str, Any]:
+    """A chat topic (made once per store), a visitor's and a customer's chat the agent accepted, and one chat
+    waiting in the queue."""
+    from chalicelib import bootstrap
+    from chalicelib.auth.authorizers import OTRS_CUSTOMER_AUDIENCE
+    topics = ctx.json(Request("GET", "/api/v1/chats"))
+    if not any(topic["name"] == "Bench chat" for topic in topics):
+        ctx.json(Request("POST", "/api/v1/chats", {"name": "Bench chat", "max_queue": 1000}), 201)
+    container = bootstrap.container()
+    customer = container.user_store.get(ctx.seeded.customer_ids[0])
+    token, _ = container.authenticator.issue_jwt(customer, OTRS_CUSTOMER_AUDIENCE)
+    state: dict[str, Any] = {"visitor": {"Cookie": f"OTRSChatRequester={CHAT_VISITOR_SECRET}"},
+                             "customer": {"Authentication": f"Bearer {token}"}}
+    for who in ("visitor", "customer", "waiting"):
+        headers = state["customer" if who == "waiting" else who]
+        chat = ctx.json(Request("POST", "/api/public/chat/request-create", {"Message": "Benchmark chat"}, who=None,
+                                headers=headers))
+        state[f"{who}_chat"] = chat["ChatID"]
+        if who != "waiting":
+            ctx.json(Request("POST", f"/api/v1/chat_sessions/{chat['ChatID']}/accept", who="agent"))
+    return state
+
+
+def _public_chat(method: str, path: str, state: dict[str, Any], body: Any = None) -> Request:
+    return Request(method, "/api/public/chat" + path, body, who=None, headers=state["visitor"])
+
+
+register(
+    Operation(
+        "Chat: send a message (visitor)",
+        lambda ctx, s, i: _public_chat("POST", "/send-message", s, {"ChatID": s["visitor_chat"], "Message": f"m{i}"}),
+        setup=_chat_setup, dialect="otrs", note="the chat's header and the message in one conditional transaction"),
+    Operation(
+        "Chat: history (visitor)",
+        lambda ctx, s, i: _public_chat("GET", "/history", s), setup=_chat_setup, dialect="otrs",
+        note="the requester's newest chats (index), then each chat's messages"),
+    Operation(
+        "Chat: new messages (customer, OTRS-31)",
+        lambda ctx, s, i: Request("GET", f"/api/frontend/external/chat/{s['customer_chat']}/messages?FromMessageID=2",
+                                  who=None, headers=s["customer"]),
+        setup=_chat_setup, dialect="otrs"),
+    Operation(
+        "Chat: waiting queue (agent)",
+        lambda ctx, s, i: Request("GET", "/api/v1/chat_sessions?state=waiting&per_page=20", who="agent"),
+        setup=_chat_setup, note="one Query per chat topic"),
+    Operation(
+        "Chat: reply (agent)",
+        lambda ctx, s, i: Request("POST", f"/api/v1/chat_sessions/{s['customer_chat']}/messages",
+                                  {"content": f"reply {i}"}, who="agent"),
+        setup=_chat_setup, status=201),
+)
+# <<< chat
+# >>> forms: the external frontend's form schemas, validating what a customer typed (nothing is written)
+def _form(path: str, state: dict[str, Any], body: Any) -> Request:
+    return Request("POST", "/api/frontend/external/form" + path, body, who=None,
+                   headers={**state["headers"], "X-OTRS-API-ValidateFormData": "1"})
+
+
+register(
+    Operation(
+        "OTRS forms: validate a new ticket (customer)",
+        lambda ctx, s, i: _form("/ticket", s, {"Title": f"Bench {i}", "Body": "Validated by the benchmark."}),
+        setup=_otrs_setup, dialect="otrs", note="the catalog, the create screen's setting, no write"),
+    Operation(
+        "OTRS forms: validate a follow-up (customer)",
+        lambda ctx, s, i: _form(f"/ticket/{s['tickets'][i % len(s['tickets'])]}/article", s,
+                                {"Subject": "More", "Body": "Any news?"}),
+        setup=_otrs_setup, dialect="otrs", note="reads the ticket (whose it is, its queue's follow-up rule)"),
+)
+# <<< forms
+# >>> docsearch: document search (anonymous: the knowledge base; a customer: also the own tickets), the
+# calendar feed of an agent (a personal access token made in the setup), the package repository index
+def _calendar_setup(ctx: Context) -> dict[str, Any]:
+    from chalicelib import bootstrap
+    from chalicelib.core.model import Principal
+    container = bootstrap.container()
+    agent = container.user_store.by_email(ctx.seeded.agent.email)
+    _, raw = container.access_tokens.create(Principal(user=agent, permissions=agent.permissions), "bench feed",
+                                            ["ticket.agent"], None)
+    return {"query": urlencode({"CalendarID": 1, "User": agent.login, "Token": raw})}
+
+
+def _document_search(body: dict[str, Any], state: Optional[dict[str, Any]] = None, simple: bool = False) -> Request:
+    return Request("POST", "/api/public/documentsearch" + ("/simple" if simple else ""), body, who=None,
+                   headers=(state or {}).get("headers", {}))
+
+
+register(
+    Operation(
+        "OTRS document search: knowledge base (anonymous)",
+        lambda ctx, s, i: _document_search({"SearchQuery": COMMON_WORD}), dialect="otrs",
+        note="one knowledge-base snapshot read; no ticket is looked at"),
+    Operation(
+        "OTRS document search: order number (customer)",
+        lambda ctx, s, i: _document_search(
+            {"SearchQuery": ctx.seeded.full_cohorts[i % len(ctx.seeded.full_cohorts)]}, s),
+        setup=_otrs_setup, dialect="otrs", note="the token index's hits for the word, then the customer's of them"),
+    Operation(
+        "OTRS document search: common word, simple (customer)",
+        lambda ctx, s, i: _document_search({"SearchQuery": COMMON_WORD}, s, simple=True), setup=_otrs_setup, flat=False,
+        dialect="otrs", note="hits of a common word grow with the table, up to the core search's cap"),
+    Operation(
+        "OTRS calendar feed (agent's token)",
+        lambda ctx, s, i: Request("GET", "/api/public/calendar?" + s["query"], who=None), setup=_calendar_setup,
+        flat=False, dialect="otrs",
+        note="the agent's own tickets among the newest 1,000 of the agent's groups (the core's owner_id search)"),
+    Operation(
+        "OTRS package repository index",
+        lambda ctx, s, i: Request("GET", "/api/public/package/repository?File=otrs.xml", who=None), dialect="otrs",
+        note="one Query of the package entries"),
+)
+# <<< docsearch

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -264,10 +265,21 @@ def main(argv: Optional[Sequence[str]] = None) -> Report:
     print(result.markdown)
     if not args.quick:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(result.markdown)
+        args.output.write_text(kept_sections(args.output, result.markdown))
         result.written = args.output
         say(f"written to {args.output} ({result.seconds:.0f} s in all)")
     return result
+
+
+KEPT_SECTION = re.compile(r"<!-- >>> (?P<area>[\w-]+) -->.*?<!-- <<< (?P=area) -->\n?", re.S)
+
+
+def kept_sections(output: Path, markdown: str) -> str:
+    """The new report plus the hand-written sections of the old file (`<!-- >>> area -->` ... `<!-- <<< area -->`,
+    e.g. the deployment package's size from `make package`), which the bench does not measure."""
+    old = output.read_text() if output.exists() else ""
+    kept = [match.group(0) for match in KEPT_SECTION.finditer(old)]
+    return markdown.rstrip("\n") + "\n" + "".join("\n" + section for section in kept) if kept else markdown
 
 
 if __name__ == "__main__":

@@ -64,9 +64,15 @@ class Container:
             limits=self.attachment_limits, escalation_warning_minutes=current.escalation_warning_minutes,
         )
         self.access_tokens = AccessTokens(self.token_store, self.ids, self.clock)
+        # >>> infra: the signing key (Secrets Manager in AWS, fetched on first use; fixed locally)
+        from .auth.tokens import SigningKeys, StaticKeys
+        from .storage.signing_keys import SecretsManagerKeys
+        self.signing_keys: SigningKeys = (SecretsManagerKeys(current.jwt_secret_arn, current.region)
+                                          if current.jwt_secret_arn else StaticKeys(current.jwt_secret))
+        # <<< infra
         self.authenticator = Authenticator(
             self.user_store, self.organization_store, self.token_store, RevocationStore(),
-            JwtCodec(current.jwt_secret, current.jwt_issuer, current.jwt_ttl_seconds), self.clock,
+            JwtCodec(self.signing_keys, current.jwt_issuer, current.jwt_ttl_seconds), self.clock,
         )
         # >>> catalog: states, priorities, groups, roles
         from .core.catalog_admin import CatalogAdmin
@@ -216,6 +222,39 @@ class Container:
             FrontendContentStore(), self.blobs, self.ids, self.clock, self.catalog,
             lambda: self.object_definitions().stored())
         # <<< otrs-frontend
+        # >>> chat
+        from .core.chat import ChatService, ChatSettings
+        from .storage.chat import ChatStore
+        self.chat = ChatService(
+            ChatStore(), self.ids, self.clock, self.mailer,
+            ChatSettings(max_message_chars=current.chat_max_message_chars,
+                         closed_ttl_days=current.chat_closed_ttl_days, video_enabled=current.chat_video_enabled,
+                         default_agent_name=current.chat_default_agent_name,
+                         no_answer_minutes=current.chat_no_answer_minutes,
+                         ice_servers=tuple(url.strip() for url in current.chat_ice_servers.split(",") if url.strip()),
+                         turn_url=current.chat_turn_url, turn_secret=current.chat_turn_secret),
+            self._ticket_readable, self.user_store.get)
+        # <<< chat
+        # >>> docsearch
+        from .core.document_search import DocumentSearch, KnowledgeBaseSource, TicketSource
+        self.document_search = DocumentSearch([TicketSource(self.tickets), KnowledgeBaseSource(self.knowledge_base)])
+        from .core.calendar_feed import CalendarFeed
+        from .core.packages import PackageRepository
+        from .storage.frontend_content import FrontendContentStore
+        self.calendar_feed = CalendarFeed(self.tickets, self.clock, current.system_fqdn)
+        self.packages = PackageRepository(FrontendContentStore(), self.blobs, self.ids, self.clock)
+        # <<< docsearch
+
+    # >>> chat
+    def _ticket_readable(self, principal: Principal, ticket_id: int) -> bool:
+        """May the chat link to this ticket: one the requester may read."""
+        from .core.errors import NotFound, PermissionDenied
+        try:
+            self.tickets.get(principal, ticket_id)
+        except (NotFound, PermissionDenied):
+            return False
+        return True
+    # <<< chat
 
     # >>> escalation: calendars, SLAs, due work
     @cached_property
@@ -440,6 +479,21 @@ def seed_frontend_content(c: Container, admin: User) -> None:
         "de": fc.ItemContent(0, "Hardware anfordern", "Laptops, Bildschirme und Telefone.")}))
     PointerItem(pk="SEED#frontend", sk="#POINTER", doc={}).save()
 # <<< otrs-frontend
+# >>> chat: the demo chat channel
+
+
+def seed_demo_chat_channel(c: Container, admin: User) -> None:
+    """A public chat channel, so the demo's visitors can request a chat right away (a stage without any
+    channel answers NoDefaultChatChannelDefined, as OTRS does)."""
+    from .core.chat import ChannelInput
+    from .storage.table import PointerItem
+    if PointerItem.count("SEED#chat"):
+        return
+    actor = Principal(user=admin, permissions=admin.permissions)
+    c.chat.save_channel(actor, None, ChannelInput(
+        name="Support", note="Questions about your tickets, orders and accounts.", public=True, max_queue=10))
+    PointerItem(pk="SEED#chat", sk="#POINTER", doc={}).save()
+# <<< chat
 
 
 def provision(demo: bool) -> dict:
@@ -478,6 +532,10 @@ def provision(demo: bool) -> dict:
     # >>> otrs-frontend
     seed_frontend_content(c, admin)
     # <<< otrs-frontend
+    # >>> chat
+    if demo:
+        seed_demo_chat_channel(c, admin)
+    # <<< chat
     return credentials
 
 
@@ -521,3 +579,58 @@ def _seed_demo(c: Container, admin: User) -> dict:
         PointerItem(pk="SEED#demo", sk="#POINTER", doc={}).save()
     return {"agent": {"email": DEMO_AGENT[0], "password": DEMO_AGENT[1], "id": agent.id},
             "customer": {"email": DEMO_CUSTOMER[0], "password": DEMO_CUSTOMER[1], "id": customer.id}}
+# >>> docsearch: a small knowledge base for `make run` (the dev server seeds it with the demo data)
+DEMO_KB_CATEGORIES = (("Getting started", "Using the helpdesk."), ("Printing", "Printers on every floor."),
+                      ("Network & VPN", "Wi-Fi, VPN and remote access."))
+# (category, title, body, symptom, keywords, state): state "publish", "internal" (staff only) or None (draft)
+DEMO_KB_ANSWERS = (
+    ("Getting started", "How do I open a ticket?",
+     "<p>Sign in, choose <b>New Ticket</b>, describe what happened and send it. We answer within a business "
+     "day; replies arrive by email and on the ticket page.</p>", "", ["ticket", "support"], "publish"),
+    ("Getting started", "Who can see my tickets?",
+     "<p>You and the agents working on them. In a shared organization your colleagues see them too.</p>", "",
+     ["privacy", "organization"], "publish"),
+    ("Printing", "The printer shows error E42",
+     "<p>Open the front cover, take the toner cartridge out, shake it gently and put it back. If E42 stays, "
+     "open a ticket with the printer's floor and name.</p>", "The display shows E42 and nothing prints.",
+     ["printer", "toner", "E42"], "publish"),
+    ("Printing", "Clearing a paper jam",
+     "<p>Open the tray the display names, pull the jammed sheet out towards you and close the tray.</p>",
+     "The printer stops with a paper jam message.", ["printer", "paper", "jam"], "publish"),
+    ("Network & VPN", "The VPN does not connect",
+     "<p>Check that your certificate has not expired (VPN client, <i>Certificates</i>), renew it there, "
+     "then connect again.</p>", "The VPN client says the certificate is not valid.", ["vpn", "certificate"],
+     "publish"),
+    ("Network & VPN", "Rotating the VPN server certificate",
+     "<p>Staff only: rotate on the first Monday of the quarter, then tell the service desk.</p>", "",
+     ["vpn", "certificate", "rotation"], "internal"),
+    ("Printing", "Printer fleet replacement plan",
+     "<p>Draft: which printers are replaced next year.</p>", "", ["printer", "plan"], None),
+)
+
+
+def seed_demo_knowledge_base(c: Container) -> None:
+    """Three categories and seven answers (five published, one internal, one draft) through the knowledge
+    base service, so the public knowledge base and the document search have something to show. Written
+    once (marker `SEED#kb-demo`): editors' later changes stay. Not part of `provision(demo=True)`: tests
+    build their own knowledge bases on an empty one."""
+    from .core.knowledge_base import AnswerInput, CategoryInput
+    from .storage.table import PointerItem
+
+    if PointerItem.count("SEED#kb-demo"):
+        return
+    admin = c.user_store.by_email(c.settings.admin_email)
+    if admin is None:
+        raise RuntimeError("provision() first: the demo knowledge base is written by the admin")
+    actor = Principal(user=admin, permissions=admin.permissions)
+    kb = c.knowledge_base
+    category_ids = {name: kb.create_category(actor, CategoryInput(name=name, comment=comment, position=position)).id
+                    for position, (name, comment) in enumerate(DEMO_KB_CATEGORIES)}
+    for position, (category, title, body, symptom, keywords, state) in enumerate(DEMO_KB_ANSWERS):
+        answer = kb.create_answer(actor, AnswerInput(category_id=category_ids[category], title=title, body=body,
+                                                     fields={"symptom": symptom} if symptom else {},
+                                                     keywords=keywords, language="en", position=position))
+        if state is not None:
+            kb.change_visibility(actor, answer.id, state)
+    PointerItem(pk="SEED#kb-demo", sk="#POINTER", doc={}).save()
+# <<< docsearch

@@ -938,6 +938,10 @@ class EmbeddedBackend:
             backfill_reference_keys()
         self._restored = True
         self.credentials = bootstrap.provision(demo=settings.get().demo_data) or {}
+        # >>> docsearch: a small published knowledge base to browse and search under `make run`
+        if settings.get().demo_data:
+            bootstrap.seed_demo_knowledge_base(bootstrap.container())
+        # <<< docsearch
 
         app = load_app()
         current = settings.get()

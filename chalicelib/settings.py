@@ -48,6 +48,22 @@ class Settings:
     customer_registration: bool = True  # the external interface offers self-registration (its config says so)
     customer_password_recovery: bool = True  # ... and "forgot password"
     # <<< otrs-frontend
+    # >>> chat
+    chat_max_message_chars: int = 4000  # longer chat messages are refused (ChatMessageTooBig)
+    chat_closed_ttl_days: int = 90  # a closed chat and its messages are removed this long after closing (0: kept)
+    chat_video_enabled: bool = True  # WebRTC video signalling between chat participants
+    chat_default_agent_name: str = ""  # shown to customers instead of agents' names when set
+    chat_no_answer_minutes: int = 5  # the external frontend offers a ticket when no agent answered this long
+    chat_ice_servers: str = ""  # comma-separated stun:/turn: URLs for WebRTC (no credentials)
+    chat_turn_url: str = ""  # a TURN server (turn:host:port) sharing chat_turn_secret (TURN REST API credentials)
+    chat_turn_secret: str = ""
+    # <<< chat
+    # >>> request-log
+    log_format: str = "text"  # "json": one JSON object per log line (Lambda, CloudWatch); "text": readable lines
+    # <<< request-log
+    # >>> infra
+    jwt_secret_arn: str = ""  # deployed stages: the signing key lives in this Secrets Manager secret
+    # <<< infra
 
     @property
     def is_local(self) -> bool:
@@ -73,9 +89,12 @@ def _local_secret(path: Path) -> str:
 def get() -> Settings:
     stage = _env("HELPDESK_STAGE", "local")
     secret = os.environ.get("HELPDESK_JWT_SECRET")
-    if not secret:
+    secret_arn = _env("HELPDESK_JWT_SECRET_ARN", "")  # infra: deployed stages read the key from Secrets Manager
+    if secret_arn and not secret:
+        secret = ""  # fetched on first use by storage/signing_keys.py, never here
+    elif not secret:
         if stage not in ("local", "test"):
-            raise RuntimeError("HELPDESK_JWT_SECRET must be set outside local runs")
+            raise RuntimeError("HELPDESK_JWT_SECRET or HELPDESK_JWT_SECRET_ARN must be set outside local runs")
         secret = _local_secret(Path(_env("HELPDESK_DATA_DIR", ".local")) / "jwt-secret")
     return Settings(
         stage=stage,
@@ -116,6 +135,23 @@ def get() -> Settings:
         customer_registration=_env("HELPDESK_CUSTOMER_REGISTRATION", "1") == "1",
         customer_password_recovery=_env("HELPDESK_CUSTOMER_PASSWORD_RECOVERY", "1") == "1",
         # <<< otrs-frontend
+        # >>> chat
+        chat_max_message_chars=max(1, int(_env("HELPDESK_CHAT_MAX_MESSAGE_CHARS", "4000"))),
+        chat_closed_ttl_days=max(0, int(_env("HELPDESK_CHAT_CLOSED_TTL_DAYS", "90"))),
+        chat_video_enabled=_env("HELPDESK_CHAT_VIDEO", "1") == "1",
+        chat_default_agent_name=_env("HELPDESK_CHAT_DEFAULT_AGENT_NAME", ""),
+        chat_no_answer_minutes=max(1, int(_env("HELPDESK_CHAT_NO_ANSWER_MINUTES", "5"))),
+        chat_ice_servers=_env("HELPDESK_CHAT_ICE_SERVERS", ""),
+        chat_turn_url=_env("HELPDESK_CHAT_TURN_URL", ""),
+        chat_turn_secret=_env("HELPDESK_CHAT_TURN_SECRET", ""),
+        # <<< chat
+        # >>> request-log
+        log_format=("json" if _env("HELPDESK_LOG_FORMAT", "text" if stage in ("local", "test") else "json").lower()
+                    == "json" else "text"),
+        # <<< request-log
+        # >>> infra
+        jwt_secret_arn=secret_arn,
+        # <<< infra
     )
 
 

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from chalice import Chalice
 
+# >>> request-log
+from . import request_log
+# <<< request-log
+
 # Content types served byte for byte (base64 through API Gateway). JSON is deliberately absent:
 # Chalice requires a matching Accept header for binary responses, and JSON clients need not send one.
 # Attachments of any other type are served as application/octet-stream.
@@ -29,4 +33,7 @@ def binary_type(content_type: str) -> str:
 def create_app(app_name: str) -> Chalice:
     app = Chalice(app_name=app_name)
     app.api.binary_types = list(BINARY_TYPES)
+    # >>> request-log: one record per request and the X-Correlation-Id answer header, for every blueprint
+    request_log.install(app)
+    # <<< request-log
     return app

@@ -14,6 +14,10 @@ from ..auth.authorizers import ZAMMAD_AUDIENCE
 from ..core.errors import AuthenticationFailed, DomainError
 from .http import json_body
 
+# >>> request-log
+from . import request_log
+# <<< request-log
+
 log = logging.getLogger(__name__)
 blueprint = Blueprint(__name__)
 CONTENT_TYPES = ["application/x-www-form-urlencoded", "application/json"]
@@ -42,6 +46,9 @@ def token() -> Response:
             return _answer({"error": "unsupported_grant_type"}, 400)
         container = bootstrap.container()
         user = container.authenticator.password_login(form.get("username", ""), form.get("password", ""))
+        # >>> request-log
+        request_log.note_principal(user)
+        # <<< request-log
         raw, expires_at = container.authenticator.issue_jwt(user, ZAMMAD_AUDIENCE)
         now = int(container.clock.now().timestamp())
         return _answer({"access_token": raw, "token_type": "Bearer", "expires_in": expires_at - now,

@@ -204,11 +204,11 @@ class Authenticator:
         if not principal.is_agent:
             raise AuthenticationFailed(RS4OTRS_SESSION_INVALID)
         claims = self._jwt.verify(raw, RS4OTRS_AUDIENCE)
-        return principal, challenge_token(self._jwt._secret, claims.jti)
+        return principal, challenge_token(self._jwt.signing_key, claims.jti)
 
     def rs4otrs_challenge(self, raw: str) -> str:
         """The ChallengeToken that belongs to a session token (given at login, asked for at logout)."""
-        return challenge_token(self._jwt._secret, self._jwt.verify(raw, RS4OTRS_AUDIENCE).jti)
+        return challenge_token(self._jwt.signing_key, self._jwt.verify(raw, RS4OTRS_AUDIENCE).jti)
     # <<< rs4otrs
 
     # >>> tickets-api: the numbered Tickets API's X-Token (a personal access token), customers only

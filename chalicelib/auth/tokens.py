@@ -8,7 +8,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Protocol, Sequence, Union
 
 ALGORITHM = "HS256"
 SCRYPT_R, SCRYPT_P = 8, 1
@@ -50,11 +50,46 @@ class InvalidJwt(Exception):
         self.expired = expired
 
 
-class JwtCodec:
-    def __init__(self, secret: str, issuer: str, ttl_seconds: int) -> None:
+class SigningKeys(Protocol):
+    """Where the HS256 keys come from: one fixed key locally, Secrets Manager in AWS (storage/)."""
+
+    def current(self) -> str:
+        """The key new tokens are signed with."""
+
+    def accepted(self) -> Sequence[str]:
+        """Every key a token may carry, current first (after a rotation: the previous one too)."""
+
+    def refresh(self) -> bool:
+        """Re-read the keys if allowed now; True if they changed (a token signed elsewhere with a key
+        newer than this container's copy then verifies on the retry)."""
+
+
+class StaticKeys:
+    """One key that never changes (local runs and tests: HELPDESK_JWT_SECRET or the .local file)."""
+
+    def __init__(self, secret: str) -> None:
         self._secret = secret
+
+    def current(self) -> str:
+        return self._secret
+
+    def accepted(self) -> Sequence[str]:
+        return (self._secret,)
+
+    def refresh(self) -> bool:
+        return False
+
+
+class JwtCodec:
+    def __init__(self, keys: Union[str, SigningKeys], issuer: str, ttl_seconds: int) -> None:
+        self._keys: SigningKeys = StaticKeys(keys) if isinstance(keys, str) else keys
         self._issuer = issuer
         self._ttl = ttl_seconds
+
+    @property
+    def signing_key(self) -> str:
+        """The current key (also binds RS4OTRS challenge tokens to the deployment)."""
+        return self._keys.current()
 
     def issue(self, user_id: int, audience: str, now: Optional[int] = None,
               ttl_seconds: Optional[int] = None) -> tuple[str, Claims]:
@@ -64,13 +99,12 @@ class JwtCodec:
                         audience=audience)
         payload: dict[str, Any] = {"sub": str(user_id), "jti": claims.jti, "iat": issued,
                                    "exp": claims.expires_at, "iss": self._issuer, "aud": audience}
-        return jwt.encode(payload, self._secret, algorithm=ALGORITHM), claims
+        return jwt.encode(payload, self._keys.current(), algorithm=ALGORITHM), claims
 
     def verify(self, token: str, audience: str) -> Claims:
         import jwt
         try:
-            payload = jwt.decode(token, self._secret, algorithms=[ALGORITHM], audience=audience,
-                                 issuer=self._issuer, options={"require": REQUIRED_CLAIMS})
+            payload = self._decode(token, audience)
         except jwt.ExpiredSignatureError as error:
             raise InvalidJwt("expired", expired=True) from error
         except (jwt.PyJWTError, ValueError, UnicodeError) as error:  # garbage in: not a token of ours
@@ -80,6 +114,21 @@ class JwtCodec:
         except (TypeError, ValueError) as error:
             raise InvalidJwt("bad subject") from error
         return Claims(subject=subject, jti=str(payload["jti"]), expires_at=int(payload["exp"]), audience=audience)
+
+    def _decode(self, token: str, audience: str) -> dict[str, Any]:
+        """Checked against each accepted key (a rotation leaves tokens signed with the previous one valid);
+        when none matches, once more after a refresh (another container may already sign with a newer key)."""
+        import jwt
+        for attempt in range(2):
+            for key in self._keys.accepted():
+                try:
+                    return jwt.decode(token, key, algorithms=[ALGORITHM], audience=audience,
+                                      issuer=self._issuer, options={"require": REQUIRED_CLAIMS})
+                except jwt.InvalidSignatureError:
+                    continue  # signed with another key, or forged: the next key decides
+            if attempt or not self._keys.refresh():
+                break
+        raise jwt.InvalidSignatureError("Signature verification failed")
 
 
 # >>> rs4otrs: the challenge token RS4OTRS's logout asks for

@@ -197,14 +197,11 @@ class CustomerAccounts:
         password = None
         changes: dict[str, Any] = {}
         for key, value in values.items():
+            checked = self.check_preference(principal, key, value)
             if key == "Password":
-                if not principal.has("user_preferences.password"):
-                    raise PermissionDenied()
-                password = self._chosen_password(value)
-            elif key in PREFERENCE_KEYS:
-                changes[key] = _preference(key, value)
+                password = checked
             else:
-                raise InvalidInput(f"Unknown preference '{key}'.", field=str(key))
+                changes[key] = checked
         if password is None and not changes:
             return
         user = self._users.get(principal.id)
@@ -214,6 +211,16 @@ class CustomerAccounts:
         user.updated_by_id = principal.id
         user.updated_at = iso(self._clock)
         self._users.users.save(user)
+
+    def check_preference(self, principal: Principal, key: Any, value: Any) -> Any:
+        """One preference as save_preferences stores it (the preferences form validates with it too)."""
+        if key == "Password":
+            if not principal.has("user_preferences.password"):
+                raise PermissionDenied()
+            return self._chosen_password(value)
+        if key in PREFERENCE_KEYS:
+            return _preference(key, value)
+        raise InvalidInput(f"Unknown preference '{key}'.", field=str(key))
 
     def _chosen_password(self, value: Any) -> str:
         if not isinstance(value, str):
@@ -277,3 +284,15 @@ def _preference(key: str, value: Any) -> Any:
     if count is None or not 1 <= count <= COUNT_MAX:
         raise InvalidInput(f"{key} must be a whole number from 1 to {COUNT_MAX}.", field=key)
     return count
+
+
+# >>> forms
+# register's and recover's rules by request field, for the external frontend's forms, which validate
+# without writing (core/forms.py): the very functions register and recover apply.
+REGISTRATION_RULES: dict[str, Callable[[Any], str]] = {
+    "EmailAddress": _email,
+    "FirstName": lambda value: _required_text(value, "FirstName"),
+    "LastName": lambda value: _required_text(value, "LastName"),
+}
+RECOVERY_RULES: dict[str, Callable[[Any], str]] = {"EmailAddress": _email}
+# <<< forms

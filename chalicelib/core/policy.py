@@ -338,3 +338,14 @@ def customer_group_permission(principal: Principal, group_id: int, permission: s
         return False
     return can_create_in_group(principal, group_id)
 # <<< otrs-frontend
+# >>> chat
+def can_work_chats(principal: Principal) -> bool:
+    """Zammad's `chat.agent` (agents hold it through their role) sees every channel's chats and works them;
+    admins too."""
+    return principal.has("chat.agent") or principal.is_admin
+
+
+def can_manage_chat_channels(principal: Principal) -> bool:
+    """Chat topics (channels) are Zammad's `admin.channel_chat`."""
+    return principal.has("admin.channel_chat")
+# <<< chat

@@ -521,3 +521,87 @@ class FrontendContentRepository(Protocol):
         """Add one to the piece's usage counter (an atomic ADD) and return the new count; NotFound when the
         piece does not exist (nothing is written)."""
 # <<< otrs-frontend
+# >>> chat
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from .chat import Chat, ChatChannel, ChatMessage, VideoSignal
+
+
+class ChatRepository(Protocol):
+    """Chats (one partition each: the header, its messages in order, the video signals waiting), found by
+    requester, by invited customer and by channel and state through indexes; channels in a small partition."""
+    def channels(self) -> list["ChatChannel"]:
+        """Every channel, id order (one Query)."""
+    def channel(self, channel_id: int) -> Optional["ChatChannel"]: ...
+    def put_channel(self, channel: "ChatChannel", expected_version: int) -> None:
+        """Write only if the stored version is still `expected_version` (0: only if absent), else Conflict;
+        sets `channel.version`."""
+    def delete_channel(self, channel_id: int, expected_version: int) -> None: ...
+    def get(self, chat_id: int) -> Optional["Chat"]:
+        """The header (None when absent or expired)."""
+    def messages(self, chat_id: int, after: int = 0) -> list["ChatMessage"]:
+        """The chat's messages numbered above `after`, in order."""
+    def create(self, chat: "Chat", messages: list["ChatMessage"]) -> None:
+        """Header and first messages, all or nothing; sets `chat.version`."""
+    def save(self, chat: "Chat", expected_version: int, messages: list["ChatMessage"]) -> None:
+        """Header (only if it still has `expected_version`, else Conflict) and new messages (only if their
+        numbers are free), all or nothing; sets `chat.version`."""
+    def by_requester(self, requester_key: str, limit: int) -> list["Chat"]:
+        """The requester's newest chats, newest first."""
+    def by_target(self, target_key: str, limit: int) -> list["Chat"]:
+        """The newest invitations sent to the customer with this key, newest first."""
+    def by_state(self, channel_id: int, status: str, offset: int, limit: int,
+                 newest_first: bool = False) -> list["Chat"]:
+        """A channel's chats in one state, id order."""
+    def add_signal(self, signal: "VideoSignal") -> None: ...
+    def take_signals(self, chat_id: int, target_key: str) -> list["VideoSignal"]:
+        """The signals waiting for the target, oldest first, removed as they are returned."""
+    def expire(self, chat_id: int, at_epoch: int) -> None:
+        """Every item of the chat expires at `at_epoch` (TTL and the expiry index)."""
+# <<< chat
+# >>> docsearch
+@dataclass(frozen=True)
+class Facet:
+    """One value a document can be filtered by: filter `State` ("State"), value `StateOpen` ("open")."""
+    filter_id: str
+    filter_label: str
+    value_id: str
+    value_label: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A search hit as a source found it: `words` are the document's tokens (title ones in `title_words`,
+    counted double), `text` the plain text the teaser is cut from, `item` the ticket or answer behind it
+    (for the renderer)."""
+    kind: str
+    id: int
+    title: str
+    text: str
+    words: frozenset[str]
+    title_words: frozenset[str]
+    facets: tuple[Facet, ...] = ()
+    categories: tuple[str, ...] = ()
+    changed_at: str = ""
+    item: object = None
+    child_type: Optional[str] = None   # where the teaser text came from, e.g. "ArticleMIME" (an article)
+
+
+class DocumentSource(Protocol):
+    """One kind of searchable document (OTRS's DocumentSearchType): its identifier and label, and a
+    bounded, permission-checked lookup of the documents that hold every word."""
+    identifier: str
+    label: str
+    filters: dict[str, str]   # the filters its documents carry facets of: identifier -> label
+
+    def available(self, principal: Optional[Principal]) -> bool:
+        """Whether this caller (None: anonymous) can have documents of this kind at all."""
+    def find(self, words: frozenset[str], principal: Optional[Principal], languages: frozenset[str],
+             limit: int) -> list[Document]:
+        """At most `limit` documents the caller may read that hold every word (`languages`: only
+        documents in one of them, where a document has a language; empty: any)."""
+    def expand(self, document: Document, words: frozenset[str], principal: Optional[Principal]) -> Document:
+        """The document with the text its teaser is cut from; called for one page of hits only, so it
+        may read more (a ticket's articles)."""
+# <<< docsearch

@@ -283,3 +283,22 @@ class FrontendItem(Item, discriminator="frontend"):
     IMAGE), doc = the piece; `uses` is a service catalogue item's usage counter, kept by ADD."""
     uses = NumberAttribute(null=True)
 # <<< otrs-frontend
+# >>> chat: chats, their messages and video signals, chat channels
+class ChatItem(Item, discriminator="chat"):
+    """A chat's header: `CHAT#<id>` / `#CHAT`, doc = core.chat.Chat; gsi1 `CHATBY#<requester key>`, gsi2
+    `CHATFOR#<invited customer key>` (invitations only) and gsi4 `CHATSTATE#<channel id>#<status>`, each with
+    the padded chat id as sort key."""
+
+
+class ChatMessageItem(Item, discriminator="chat_message"):
+    """A message in its chat's partition: `CHAT#<id>` / `MSG#<number, 8 digits>`, doc = core.chat.ChatMessage."""
+
+
+class ChatSignalItem(Item, discriminator="chat_signal"):
+    """A video signal waiting for its target: `CHAT#<id>` / `SIGNAL#<target key>#<created>#<nonce>`, doc =
+    core.chat.VideoSignal, TTL `expires` and the gsi7 expiry keys."""
+
+
+class ChatChannelItem(Item, discriminator="chat_channel"):
+    """A chat channel (Zammad's chat topic): `CHATCHANNELS` / padded id, doc = core.chat.ChatChannel."""
+# <<< chat

@@ -1159,6 +1159,179 @@ CASES = [
     Case(E, "POST", KB_ARTICLE + "/vote/send", 422, who=None, url=KB_MINE + "/vote/send", body={"Vote": "maybe"},
          schema="Errors"),
     # <<< external-openapi
+    # >>> chat: the public chat as the demo customer (OTRS token) or anonymous, the agents' side; chat_ids below
+    Case(E, "GET", "/api/public/chat/available-channels", 200, who=None),
+    Case(E, "GET", "/api/public/chat/{UserID}/available-channels", 200, who="customer",
+         url="/api/public/chat/{chat_customer_id}/available-channels"),
+    Case(E, "GET", "/api/public/chat/config", 200, who=None, schema="ChatConfig"),
+    Case(E, "POST", "/api/public/chat/request-create", 200, who=None, body={"Message": "Contract", "Name": "Theo"},
+         schema="ChatCreated"),
+    Case(E, "POST", "/api/public/chat/request-create", 422, who=None, body={}, schema="Errors"),
+    Case(E, "POST", "/api/public/chat/{UserID}/request-create", 200, who="customer",
+         url="/api/public/chat/{chat_customer_id}/request-create", body={"Message": "Mine", "ChatChannelID": "1"},
+         schema="ChatCreated"),
+    Case(E, "GET", "/api/public/chat/history", 200, who="customer", schema="ChatHistory"),
+    Case(E, "GET", "/api/public/chat/{UserID}/history", 200, who="customer",
+         url="/api/public/chat/{chat_customer_id}/history?HasWebRTC=1", schema="ChatHistory"),
+    Case(E, "GET", "/api/public/chat/{UserID}/history", 403, who=None,
+         url="/api/public/chat/{chat_customer_id}/history", schema="Error"),
+    Case(E, "POST", "/api/public/chat/send-message", 200, who="customer",
+         body={"ChatID": "{chat_active_id}", "Message": "Hello"}, schema="Message"),
+    Case(E, "POST", "/api/public/chat/send-message", 900, who="customer",
+         body={"ChatID": "{chat_active_id}", "Message": "x" * 4001}),
+    Case(E, "POST", "/api/public/chat/send-message", 403, who=None,
+         body={"ChatID": "{chat_active_id}", "Message": "Hello"}, schema="Error"),
+    Case(E, "POST", "/api/public/chat/{UserID}/send-message", 200, who="customer",
+         url="/api/public/chat/{chat_customer_id}/send-message",
+         body={"ChatID": "{chat_active_id}", "Message": "Hello"}, schema="Message"),
+    Case(E, "POST", "/api/public/chat/accept-request", 900, who="customer", body={"ChatID": "{chat_waiting_id}"}),
+    Case(E, "POST", "/api/public/chat/{UserID}/accept-request", 403, who="customer",
+         url="/api/public/chat/999999/accept-request", body={"ChatID": "{chat_waiting_id}"}, schema="Error"),
+    Case(E, "POST", "/api/public/chat/close", 200, who="customer", body={"ChatID": "{chat_waiting_id}"},
+         schema="Message"),
+    Case(E, "POST", "/api/public/chat/{UserID}/close", 422, who="customer",
+         url="/api/public/chat/{chat_customer_id}/close", body={}, schema="Errors"),
+    Case(E, "POST", "/api/public/chat/send-mail", 200, who="customer",
+         body={"ChatID": "{chat_active_id}", "Email": "nicole.braun@example.com"}, schema="Message"),
+    Case(E, "POST", "/api/public/chat/{UserID}/send-mail", 422, who="customer",
+         url="/api/public/chat/{chat_customer_id}/send-mail", body={"ChatID": "{chat_active_id}", "Email": "nope"},
+         schema="Errors"),
+    Case(E, "GET", "/api/public/chat/video/config", 200, who="customer",
+         url="/api/public/chat/video/config?ChatID={chat_active_id}", schema="VideoConfig"),
+    Case(E, "GET", "/api/public/chat/{UserID}/video/config", 422, who="customer",
+         url="/api/public/chat/{chat_customer_id}/video/config", schema="Errors"),
+    Case(E, "GET", "/api/public/chat/video/signal", 200, who="customer",
+         url="/api/public/chat/video/signal?ChatID={chat_active_id}"),
+    Case(E, "GET", "/api/public/chat/{UserID}/video/signal", 403, who=None,
+         url="/api/public/chat/{chat_customer_id}/video/signal?ChatID={chat_active_id}", schema="Error"),
+    Case(E, "POST", "/api/public/chat/video/signal", 200, who="customer",
+         body={"ChatID": "{chat_active_id}", "SignalKey": "VideoChatInvite", "SignalValue": 1,
+               "TargetID": "{chat_agent_id}", "TargetType": "User"}, schema="Message"),
+    Case(E, "POST", "/api/public/chat/{UserID}/video/signal", 900, who="customer",
+         url="/api/public/chat/{chat_customer_id}/video/signal",
+         body={"ChatID": "{chat_waiting_id}", "SignalKey": "VideoChatInvite", "SignalValue": 1,
+               "TargetID": "{chat_agent_id}", "TargetType": "User"}),
+    Case(E, "GET", EF + "/chat/{FromChatID}/messages", 200, who="customer", url=EF + "/chat/{chat_active_id}/messages",
+         schema="ChatMessage"),
+    Case(E, "GET", EF + "/chat/{FromChatID}/messages", 403, who="customer", url=EF + "/chat/999999/messages",
+         schema="Error"),
+    Case(E, "GET", EF + "/chat/{FromChatID}/messages", 401, who=None, url=EF + "/chat/{chat_active_id}/messages",
+         schema="Error"),
+    Case(Z, "GET", "/api/v1/chats", 200, who="agent", schema="ChatTopic"),
+    Case(Z, "POST", "/api/v1/chats", 201, body={"name": "Contract topic", "max_queue": 3}, schema="ChatTopic"),
+    Case(Z, "POST", "/api/v1/chats", 403, who="agent", body={"name": "Agents' topic"}, schema="Error"),
+    Case(Z, "POST", "/api/v1/chats", 422, body={"note": "no name"}, schema="Error"),
+    Case(Z, "GET", "/api/v1/chats/{chat_id}", 200, who="agent", url="/api/v1/chats/1", schema="ChatTopic"),
+    Case(Z, "GET", "/api/v1/chats/{chat_id}", 404, url="/api/v1/chats/999", schema="Error"),
+    Case(Z, "PUT", "/api/v1/chats/{chat_id}", 200, url="/api/v1/chats/1", body={"note": "Contract"},
+         schema="ChatTopic"),
+    Case(Z, "DELETE", "/api/v1/chats/{chat_id}", 422, url="/api/v1/chats/1", schema="Error"),  # chats are open in it
+    Case(Z, "DELETE", "/api/v1/chats/{chat_id}", 200, url="/api/v1/chats/{chat_spare_topic_id}", schema="Empty"),
+    Case(Z, "GET", "/api/v1/chat_sessions", 200, who="agent", schema="ChatSession"),
+    Case(Z, "GET", "/api/v1/chat_sessions", 200, who="agent", url="/api/v1/chat_sessions?state=running&per_page=5",
+         schema="ChatSession"),
+    Case(Z, "GET", "/api/v1/chat_sessions", 422, url="/api/v1/chat_sessions?state=bogus", schema="Error"),
+    Case(Z, "GET", "/api/v1/chat_sessions", 403, who="customer", schema="Error"),
+    Case(Z, "POST", "/api/v1/chat_sessions", 201, who="agent",
+         body={"chat_id": 1, "customer_id": "{chat_customer_id}", "content": "Can I help?"}, schema="ChatSession"),
+    Case(Z, "POST", "/api/v1/chat_sessions", 422, who="agent", body={"chat_id": 1, "content": "Hello"},
+         schema="Error"),
+    Case(Z, "GET", "/api/v1/chat_sessions/search", 200, who="agent",
+         url="/api/v1/chat_sessions/search?query=contract&limit=5", schema="ChatSession"),
+    Case(Z, "POST", "/api/v1/chat_sessions/search", 200, who="agent", body={"query": "contract"},
+         schema="ChatSession"),
+    Case(Z, "GET", "/api/v1/chat_sessions/{session_id}", 200, who="agent",
+         url="/api/v1/chat_sessions/{chat_active_id}", schema="ChatSessionWithMessages"),
+    Case(Z, "GET", "/api/v1/chat_sessions/{session_id}", 404, url="/api/v1/chat_sessions/999999", schema="Error"),
+    Case(Z, "POST", "/api/v1/chat_sessions/{session_id}/accept", 200, who="agent",
+         url="/api/v1/chat_sessions/{chat_waiting_id}/accept", schema="ChatSession"),
+    Case(Z, "POST", "/api/v1/chat_sessions/{session_id}/accept", 422, who="agent",
+         url="/api/v1/chat_sessions/{chat_active_id}/accept", schema="Error"),
+    Case(Z, "POST", "/api/v1/chat_sessions/{session_id}/messages", 201, who="agent",
+         url="/api/v1/chat_sessions/{chat_active_id}/messages", body={"content": "Which model?"},
+         schema="ChatSessionMessage"),
+    Case(Z, "POST", "/api/v1/chat_sessions/{session_id}/messages", 403, who="admin",
+         url="/api/v1/chat_sessions/{chat_active_id}/messages", body={"content": "Not my chat"}, schema="Error"),
+    Case(Z, "POST", "/api/v1/chat_sessions/{session_id}/close", 200, who="agent",
+         url="/api/v1/chat_sessions/{chat_active_id}/close", schema="ChatSession"),
+    Case(Z, "POST", "/api/v1/chat_sessions/{session_id}/close", 404, who="agent",
+         url="/api/v1/chat_sessions/999999/close", schema="Error"),
+    Case(Z, "GET", "/api/v1/chat_sessions/{session_id}/video_config", 200, who="agent",
+         url="/api/v1/chat_sessions/{chat_active_id}/video_config", schema="ChatVideoConfig"),
+    Case(Z, "GET", "/api/v1/chat_sessions/{session_id}/video_signals", 200, who="agent",
+         url="/api/v1/chat_sessions/{chat_active_id}/video_signals"),
+    Case(Z, "POST", "/api/v1/chat_sessions/{session_id}/video_signals", 201, who="agent",
+         url="/api/v1/chat_sessions/{chat_active_id}/video_signals",
+         body={"signal_key": "VideoChatInvite", "signal_value": 1, "target_type": "Customer",
+               "target_id": "{chat_customer_login}"}, schema="ChatVideoSignal"),
+    Case(Z, "POST", "/api/v1/chat_sessions/{session_id}/video_signals", 422, who="agent",
+         url="/api/v1/chat_sessions/{chat_active_id}/video_signals",
+         body={"signal_key": "VideoChatInvite", "signal_value": 1, "target_type": "Customer", "target_id": "nobody"},
+         schema="Error"),
+    # <<< chat
+    # >>> forms: the form schemas, and a validation each way (the header makes the body the form's data)
+    *[Case(E, "POST", EF + "/form" + path, status, who=who, url=EF + "/form" + (url or path), body=body,
+           headers={"X-OTRS-API-ValidateFormData": "1"} if validate else {}, schema=schema)
+      for path, url, who, body, validate, status, schema in (
+          ("/auth/login", None, None, None, False, 200, "FormSchema"),
+          ("/auth/login", None, None, {"Username": "someone"}, True, 422, "FormErrors"),
+          ("/account/register", None, None, {"EmailAddress": "new@example.org", "FirstName": "N", "LastName": "P"},
+           True, 200, "FormSchema"),
+          ("/account/recover", None, None, {"EmailAddress": "x@"}, True, 422, "FormErrors"),
+          ("/personal-preferences/{Category}", "/personal-preferences/UserProfile", "customer", None, False, 200,
+           "FormSchema"),
+          ("/personal-preferences/{Category}", "/personal-preferences/Nope", "customer", None, False, 422,
+           "FormErrors"),
+          ("/personal-preferences/{Category}", "/personal-preferences/Security", None, None, False, 401, "Error"),
+          ("/ticket", None, "customer", {"Title": "Contract", "Body": "form"}, True, 200, "FormSchema"),
+          ("/ticket", None, "customer", {"Title": "Contract", "QueueID": "999999"}, True, 422, "FormErrors"),
+          ("/ticket", None, "agent", None, False, 403, "Error"),
+          ("/ticket/process", None, "customer", {"EndpointContext": "x"}, False, 200, "FormSchema"),
+          ("/ticket/process/{ProcessEntityID}", "/ticket/process/{otrs_process}", "customer",
+           {"EndpointContext": "x", "Title": "Laptop", "Body": "Please."}, True, 200, "FormSchema"),
+          ("/ticket/process/{ProcessEntityID}", "/ticket/process/{otrs_process}", "customer", {}, False, 422,
+           "FormErrors"),
+          ("/ticket/{TicketID}/article", "/ticket/{otrs_ticket_id}/article", "customer",
+           {"Subject": "Re", "Body": "More"}, True, 200, "FormSchema"),
+          ("/ticket/{TicketID}/article", "/ticket/{otrs_ticket_id}/article", "otrs_loner", None, False, 403, "Error"),
+          ("/ticket/{TicketID}/process", "/ticket/{otrs_process_ticket_id}/process", "customer",
+           {"EndpointContext": "x"}, False, 200, "FormSchema"),
+          ("/ticket/{TicketID}/process", "/ticket/{otrs_ticket_id}/process", "customer", {"EndpointContext": "x"},
+           False, 422, "FormErrors"),
+      )],
+    # <<< forms
+    # >>> docsearch: document search (the contract world's knowledge base and the customer's tickets),
+    # the calendar feed's refusals, the package repository and its management
+    Case(E, "POST", "/api/public/documentsearch", 200, who=None, body={"SearchQuery": "printer"},
+         schema="DocumentSearchResult"),
+    Case(E, "POST", "/api/public/documentsearch", 200, who="customer",
+         body={"SearchQuery": "contract", "DocumentSearchType": "Ticket", "ActiveFilters": {"State": ["StateNew"]},
+               "Page": "1", "SearchItemsPerPage": "5", "MaxSearchItems": "50", "FilterAggregations": "1",
+               "LoadDocumentSearchTypes": "1", "LanguageFilter": "en"}, schema="DocumentSearchResult"),
+    Case(E, "POST", "/api/public/documentsearch", 422, who=None, body={"SearchQuery": "printer", "Page": "0"},
+         schema="Errors"),
+    Case(E, "POST", "/api/public/documentsearch/simple", 200, who="customer",
+         body={"SearchQuery": "printer", "LanguageFilter": "en"}, schema="SimpleDocumentSearchResult"),
+    Case(E, "POST", "/api/public/documentsearch/simple", 422, who=None, body={}, schema="Errors"),
+    Case(E, "GET", "/api/public/calendar", 422, who=None,
+         url="/api/public/calendar?CalendarID=1&User=agent@example.com&Token=not-a-token", schema="Errors"),
+    Case(E, "GET", "/api/public/calendar", 422, who=None, url="/api/public/calendar?CalendarID=1", schema="Errors"),
+    Case(E, "GET", "/api/public/package/repository", 200, who=None,
+         url="/api/public/package/repository?File=otrs.xml"),
+    Case(E, "GET", "/api/public/package/repository", 404, who=None,
+         url="/api/public/package/repository?File=Nothing-1.0.opm", schema="Error"),
+    Case(E, "GET", "/api/public/package/repository", 422, who=None, url="/api/public/package/repository",
+         schema="Errors"),
+    Case(Z, "GET", "/api/v1/packages", 200),
+    Case(Z, "GET", "/api/v1/packages", 403, who="agent"),
+    Case(Z, "POST", "/api/v1/packages", 200, schema="Package", body={
+        "filename": "FAQ-7.0.1.opm", "mime-type": "application/octet-stream",
+        "data": base64.b64encode(b"<otrs_package version='1.0'><Name>FAQ</Name><Version>7.0.1</Version>"
+                                 b"</otrs_package>").decode()}),
+    Case(Z, "POST", "/api/v1/packages", 422, body={
+        "filename": "x.opm", "mime-type": "application/octet-stream", "data": base64.b64encode(b"no xml").decode()}),
+    Case(Z, "DELETE", "/api/v1/packages", 404, body={"id": 999999}),
+    # <<< docsearch
 ]
 
 
@@ -1239,6 +1412,9 @@ def make_ids(api) -> dict[str, int]:
     # >>> external-openapi: an inline image of the imprint, a custom field on the ticket overview
     found.update(external_ids(api))
     # <<< external-openapi
+    # >>> chat: a chat of the demo customer's waiting for an agent, one the agent accepted (chat_ids below)
+    found.update(chat_ids(api, found))
+    # <<< chat
     return found
 
 
@@ -1681,3 +1857,22 @@ def test_contract_check_catches_a_wrong_body():
         check_reply(Z, "GET", "/api/v1/tickets", Reply([ticket]), "TicketExpanded")
     with pytest.raises(AssertionError, match="does not document"):
         check_reply(Z, "GET", "/api/v1/users/me", Reply({"error": "x", "error_human": "x"}, status=404))
+
+
+# >>> chat: the chats the contract cases ask about
+def chat_ids(api, ids: dict[str, Any]) -> dict[str, Any]:
+    """Two chats the demo customer requested with their OTRS token (one waiting, one the demo agent accepted)
+    and a chat topic nothing refers to."""
+    headers = otrs_headers(api, ids, "customer")
+    made = [api.post("/api/public/chat/request-create", {"Message": f"Contract chat {n}"}, who=None, headers=headers)
+            for n in (1, 2)]
+    assert all(reply.status == 200 for reply in made), made
+    waiting_id, active_id = (reply.json["ChatID"] for reply in made)
+    accepted = api.post(f"/api/v1/chat_sessions/{active_id}/accept", who="agent")
+    spare = api.post("/api/v1/chats", {"name": "Contract spare topic"})
+    assert accepted.status == 200 and spare.status == 201, (accepted, spare)
+    customer = api.get("/api/v1/users/me", who="customer").json
+    return {"chat_waiting_id": waiting_id, "chat_active_id": active_id, "chat_agent_id": accepted.json["user_id"],
+            "chat_customer_id": customer["id"], "chat_customer_login": customer["login"],
+            "chat_spare_topic_id": spare.json["id"]}
+# <<< chat

@@ -1172,3 +1172,101 @@ class FakeFrontendContentRepository:
         current.uses += 1
         return current.uses
 # <<< otrs-frontend
+
+
+# >>> chat
+from chalicelib.core.chat import Chat, ChatChannel, ChatMessage, VideoSignal  # noqa: E402
+
+
+class FakeChatStore:
+    """ChatRepository in memory: versions checked on channel and chat writes, message numbers unique,
+    signals removed as they are read. `lose_next_saves` makes that many chat saves fail with Conflict (a
+    concurrent writer won), to test the service's retry."""
+
+    def __init__(self) -> None:
+        self.channel_items: dict[int, ChatChannel] = {}
+        self.chats: dict[int, Chat] = {}
+        self.chat_messages: dict[int, dict[int, ChatMessage]] = {}
+        self.signals: list[VideoSignal] = []
+        self.expiries: dict[int, int] = {}
+        self.lose_next_saves = 0
+
+    def channels(self) -> list[ChatChannel]:
+        return [_copy(c) for _, c in sorted(self.channel_items.items())]
+
+    def channel(self, channel_id: int) -> Optional[ChatChannel]:
+        return _copy(self.channel_items.get(channel_id))
+
+    def put_channel(self, channel: ChatChannel, expected_version: int) -> None:
+        current = self.channel_items.get(channel.id)
+        if (current.version if current else 0) != expected_version:
+            raise Conflict("The chat topic was changed by someone else at the same time, please retry.")
+        channel.version = expected_version + 1
+        self.channel_items[channel.id] = _copy(channel)
+
+    def delete_channel(self, channel_id: int, expected_version: int) -> None:
+        current = self.channel_items.get(channel_id)
+        if current is None or current.version != expected_version:
+            raise Conflict("The chat topic was changed by someone else at the same time, please retry.")
+        del self.channel_items[channel_id]
+
+    def get(self, chat_id: int) -> Optional[Chat]:
+        return _copy(self.chats.get(chat_id))
+
+    def messages(self, chat_id: int, after: int = 0) -> list[ChatMessage]:
+        return [m for n, m in sorted(self.chat_messages.get(chat_id, {}).items()) if n > after]
+
+    def _put_messages(self, chat_id: int, messages: list[ChatMessage]) -> None:
+        stored = self.chat_messages.setdefault(chat_id, {})
+        if any(m.id in stored for m in messages):
+            raise Conflict("The chat was changed by someone else at the same time, please retry.")
+        stored.update({m.id: m for m in messages})
+
+    def create(self, chat: Chat, messages: list[ChatMessage]) -> None:
+        if chat.id in self.chats:
+            raise Conflict("The chat was changed by someone else at the same time, please retry.")
+        self._put_messages(chat.id, messages)
+        chat.version = 1
+        self.chats[chat.id] = _copy(chat)
+
+    def save(self, chat: Chat, expected_version: int, messages: list[ChatMessage]) -> None:
+        current = self.chats.get(chat.id)
+        if self.lose_next_saves:
+            self.lose_next_saves -= 1
+            raise Conflict("The chat was changed by someone else at the same time, please retry.")
+        if current is None or current.version != expected_version:
+            raise Conflict("The chat was changed by someone else at the same time, please retry.")
+        self._put_messages(chat.id, messages)
+        chat.version = expected_version + 1
+        self.chats[chat.id] = _copy(chat)
+
+    def _newest(self, keep: Callable[[Chat], bool], limit: int) -> list[Chat]:
+        return [_copy(c) for _, c in sorted(self.chats.items(), reverse=True) if keep(c)][:limit]
+
+    def by_requester(self, requester_key: str, limit: int) -> list[Chat]:
+        return self._newest(lambda c: c.requester_key == requester_key, limit)
+
+    def by_target(self, target_key: str, limit: int) -> list[Chat]:
+        return self._newest(lambda c: bool(c.target_key) and c.target_key == target_key, limit)
+
+    def by_state(self, channel_id: int, status: str, offset: int, limit: int,
+                 newest_first: bool = False) -> list[Chat]:
+        found = [_copy(c) for _, c in sorted(self.chats.items(), reverse=newest_first)
+                 if c.channel_id == channel_id and c.status == status]
+        return found[offset:offset + limit]
+
+    def add_signal(self, signal: VideoSignal) -> None:
+        self.signals.append(signal)
+
+    def take_signals(self, chat_id: int, target_key: str) -> list[VideoSignal]:
+        taken = [s for s in self.signals if s.chat_id == chat_id and s.target_key == target_key]
+        self.signals = [s for s in self.signals if s not in taken]
+        return taken
+
+    def expire(self, chat_id: int, at_epoch: int) -> None:
+        self.expiries[chat_id] = at_epoch
+# <<< chat
+
+
+# >>> docsearch
+# <<< docsearch

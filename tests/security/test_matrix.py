@@ -241,6 +241,57 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/frontend/external/ticket/detail-view"): CUSTOMER,
     ("GET", "/api/frontend/external/ticket/detail-view/{TicketNumber}"): CUSTOMER,
     # <<< external
+    # >>> chat: classes of their own (tests at the end of this file): the public chat's requesters act on their own
+    # chats only (token or chat cookie), OTRS-31 serves the customer's own chats, chat.agent works sessions, admins
+    # manage topics; listing channels, the configuration, requesting a chat and one's own history need nothing
+    **{("GET" if path in ("/available-channels", "/history") else "POST", f"/api/public/chat{form}{path}"): PUBLIC
+       for form in ("", "/{UserID}") for path in ("/available-channels", "/history", "/request-create")},
+    ("GET", "/api/public/chat/config"): PUBLIC,
+    **{(method, f"/api/public/chat{form}{path}"): "chat-requester"
+       for form in ("", "/{UserID}")
+       for method, path in (("POST", "/accept-request"), ("POST", "/close"), ("POST", "/send-mail"),
+                            ("POST", "/send-message"), ("GET", "/video/config"), ("GET", "/video/signal"),
+                            ("POST", "/video/signal"))},
+    ("GET", "/api/frontend/external/chat/{FromChatID}/messages"): "chat-customer",
+    ("GET", "/api/v1/chats"): "chat-agent",
+    ("GET", "/api/v1/chats/{chat_id}"): "chat-agent",
+    ("POST", "/api/v1/chats"): "chat-admin",
+    ("PUT", "/api/v1/chats/{chat_id}"): "chat-admin",
+    ("DELETE", "/api/v1/chats/{chat_id}"): "chat-admin",
+    ("GET", "/api/v1/chat_sessions"): "chat-agent",
+    ("POST", "/api/v1/chat_sessions"): "chat-agent",
+    ("GET", "/api/v1/chat_sessions/search"): "chat-agent",
+    ("POST", "/api/v1/chat_sessions/search"): "chat-agent",
+    ("GET", "/api/v1/chat_sessions/{session_id}"): "chat-agent",
+    ("POST", "/api/v1/chat_sessions/{session_id}/accept"): "chat-agent",
+    ("POST", "/api/v1/chat_sessions/{session_id}/messages"): "chat-agent",
+    ("POST", "/api/v1/chat_sessions/{session_id}/close"): "chat-agent",
+    ("GET", "/api/v1/chat_sessions/{session_id}/video_config"): "chat-agent",
+    ("GET", "/api/v1/chat_sessions/{session_id}/video_signals"): "chat-agent",
+    ("POST", "/api/v1/chat_sessions/{session_id}/video_signals"): "chat-agent",
+    # <<< chat
+    # >>> forms: the external frontend's form schemas (validating writes nothing)
+    ("POST", "/api/frontend/external/form/account/recover"): PUBLIC,  # 403 while recovery is switched off
+    ("POST", "/api/frontend/external/form/account/register"): PUBLIC,  # 403 while registration is switched off
+    ("POST", "/api/frontend/external/form/auth/login"): PUBLIC,
+    ("POST", "/api/frontend/external/form/personal-preferences/{Category}"): CUSTOMER,
+    ("POST", "/api/frontend/external/form/ticket"): CUSTOMER,
+    ("POST", "/api/frontend/external/form/ticket/process"): CUSTOMER,
+    ("POST", "/api/frontend/external/form/ticket/process/{ProcessEntityID}"): CUSTOMER,
+    ("POST", "/api/frontend/external/form/ticket/{TicketID}/article"): CUSTOMER,  # the customer's own ticket
+    ("POST", "/api/frontend/external/form/ticket/{TicketID}/process"): CUSTOMER,  # the customer's own ticket
+    # <<< forms
+    # >>> docsearch: document search (a customer token adds the customer's own tickets), the calendar feed
+    # (a personal access token in the query), the package repository; package management is its own class
+    # (the body names the package: see the end of this file)
+    ("POST", "/api/public/documentsearch"): PUBLIC,
+    ("POST", "/api/public/documentsearch/simple"): PUBLIC,
+    ("GET", "/api/public/calendar"): PUBLIC,
+    ("GET", "/api/public/package/repository"): PUBLIC,
+    ("GET", "/api/v1/packages"): "package-admin",
+    ("POST", "/api/v1/packages"): "package-admin",
+    ("DELETE", "/api/v1/packages"): "package-admin",
+    # <<< docsearch
     # >>> tickets-api: the numbered Tickets API (X-Token of a customer; agents 403)
     ("POST", "/api/tickets/v1/tickets"): TICKETS_CLIENT,
     ("GET", "/api/tickets/v1/tickets"): TICKETS_CLIENT,
@@ -698,3 +749,190 @@ def test_editor_routes_refuse_customers_and_anonymous_and_serve_editors(api, wor
                 problems.append(f"{who}: {method} {template}: {reply!r}")
     assert_none(problems)
 # <<< kb
+
+
+# >>> docsearch: package management, admins only; the matrix's generic admin loop cannot name a package
+PACKAGE_ADMIN = "package-admin"
+CLASSES.add(PACKAGE_ADMIN)
+
+
+def test_package_management_is_for_admins_only(api):
+    from tests.api.otrs.test_package_repository import opm
+    upload = {"filename": "p.opm", "data": b64(opm()), "mime-type": "application/octet-stream"}
+    bodies = {"GET": None, "POST": upload, "DELETE": {"id": 1}}
+    problems = []
+    for method, template in routes_of(PACKAGE_ADMIN):
+        for who, status in (("agent", 403), ("customer", 403), (None, 403)):
+            reply = api.request(method, template, bodies[method], who=who)
+            problems += [f"{who}: {method} {template}: {p}" for p in refusal_problems(reply, template, (status,))]
+    assert_none(problems)
+    assert api.get("/api/public/package/repository?File=FAQ-7.0.1.opm", who=None).status == 404   # nothing added
+    added = api.post("/api/v1/packages", upload)
+    assert added.status == 200, added
+    assert api.request("DELETE", "/api/v1/packages", {"id": added.json["id"]}).json == {}
+# <<< docsearch
+
+
+# >>> chat: the public chat's requesters, OTRS-31's customers, chat agents and topic admins
+CHAT_REQUESTER, CHAT_CUSTOMER, CHAT_AGENT, CHAT_ADMIN = "chat-requester", "chat-customer", "chat-agent", "chat-admin"
+CLASSES.update({CHAT_REQUESTER, CHAT_CUSTOMER, CHAT_AGENT, CHAT_ADMIN})
+CHAT_SECRET = "qzchatsecret my account number"
+
+
+@dataclass
+class ChatWorld:
+    """The demo customer's chat (with a secret in it) that the demo agent accepted, a spare topic, and the
+    headers of everybody who tries to reach it."""
+    params: dict[str, Any]
+    owner: dict[str, str]
+    intruders: dict[str, dict[str, str]]
+
+
+def chat_world(api: Any) -> ChatWorld:
+    from tests.api.otrs.conftest import Otrs
+    otrs = Otrs(api)
+    add_user(api, "chat_stranger", "chat.stranger@other.example", [ROLE_CUSTOMER])
+    owner = {"Authentication": f"Bearer {otrs.login('customer')}"}
+    created = api.post("/api/public/chat/request-create", {"Message": CHAT_SECRET}, who=None, headers=owner)
+    visitor = api.post("/api/public/chat/request-create", {"Message": "a visitor's own chat"}, who=None)
+    assert created.status == 200 and visitor.status == 200, (created, visitor)
+    chat_id = created.json["ChatID"]
+    accepted = api.post(f"/api/v1/chat_sessions/{chat_id}/accept", who="agent")
+    spare = api.post("/api/v1/chats", {"name": "Matrix spare topic"})
+    assert accepted.status == 200 and spare.status == 201, (accepted, spare)
+    cookie = visitor.headers["set-cookie"].split(";", 1)[0]
+    customer = api.get("/api/v1/users/me", who="customer").json
+    params = {"ChatID": chat_id, "UserID": customer["id"], "FromChatID": chat_id, "session_id": chat_id,
+              "chat_id": spare.json["id"], "agent_id": accepted.json["user_id"], "login": customer["login"]}
+    intruders = {"anonymous": {}, "another visitor": {"Cookie": cookie},
+                 "another customer": {"Authentication": f"Bearer {otrs.login('chat_stranger')}"}}
+    return ChatWorld(params, owner, intruders)
+
+
+def chat_requester_call(method: str, template: str, chat: ChatWorld) -> tuple[str, Any]:
+    """The path (ChatID in the query for GETs) and body a requester's client sends."""
+    path = fill(template, chat.params)
+    if method == "GET":
+        return f"{path}?ChatID={chat.params['ChatID']}", None
+    body: dict[str, Any] = {"ChatID": chat.params["ChatID"]}
+    if template.endswith("/send-message"):
+        body["Message"] = "intrusion"
+    elif template.endswith("/send-mail"):
+        body["Email"] = "intruder@evil.example"
+    elif template.endswith("/video/signal"):
+        body.update(SignalKey="VideoChatInvite", SignalValue=1, TargetID=str(chat.params["agent_id"]), TargetType="User")
+    return path, body
+
+
+def chat_messages(api: Any, chat: ChatWorld) -> int:
+    return api.get(f"/api/v1/chat_sessions/{chat.params['ChatID']}", who="agent").json["message_count"]
+
+
+def test_chat_requester_routes_serve_the_requester_only(api):
+    chat = chat_world(api)
+    before = chat_messages(api, chat)
+    routes = sorted(routes_of(CHAT_REQUESTER), key=lambda r: r[1].endswith("/close"))  # closing last
+    problems = []
+    for method, template in routes:
+        path, body = chat_requester_call(method, template, chat)
+        for intruder, headers in chat.intruders.items():
+            reply = api.request(method, path, body, who=None, headers=headers)
+            found = refusal_problems(reply, template, (403,), "Access unauthorized.")
+            found += [f"leaks {CHAT_SECRET!r}" for _ in leaked(reply, [CHAT_SECRET])]
+            problems += [f"{intruder}: {method} {template}: {p}" for p in found]
+    assert chat_messages(api, chat) == before, "an intruder wrote in the chat"
+    closed = False
+    for method, template in routes:  # the requester is served (accept-request: the chat is no invitation)
+        path, body = chat_requester_call(method, template, chat)
+        reply = api.request(method, path, body, who=None, headers=chat.owner)
+        refused = template.endswith("/accept-request") or (template.endswith("/close") and closed)  # E900
+        closed = closed or template.endswith("/close")
+        if reply.status != (900 if refused else 200):
+            problems.append(f"requester: {method} {template}: {reply!r}")
+    assert_none(problems)
+
+
+def test_chat_messages_serve_the_chats_customer_only(api):
+    chat = chat_world(api)
+    template = "/api/frontend/external/chat/{FromChatID}/messages"
+    path = fill(template, chat.params)
+    assert routes_of(CHAT_CUSTOMER) == [("GET", template)]
+    problems = []
+    for intruder, headers in chat.intruders.items():
+        reply = api.request("GET", path, None, who=None, headers=headers)
+        expected = (401, "Bad token.") if "Authentication" not in headers else (403, "Access denied.")
+        found = refusal_problems(reply, template, (expected[0],), expected[1])
+        problems += [f"{intruder}: {p}" for p in found + [f"leaks {s!r}" for s in leaked(reply, [CHAT_SECRET])]]
+    owner = api.request("GET", path, None, who=None, headers=chat.owner)
+    assert owner.status == 200 and CHAT_SECRET in owner.body.decode(), owner
+    assert_none(problems)
+
+
+CHAT_AGENT_CALLS: dict[tuple[str, str], tuple[Any, int]] = {  # body and the agent's status, in call order
+    ("GET", "/api/v1/chats"): (None, 200),
+    ("GET", "/api/v1/chats/{chat_id}"): (None, 200),
+    ("GET", "/api/v1/chat_sessions"): (None, 200),
+    ("GET", "/api/v1/chat_sessions/search"): (None, 200),
+    ("POST", "/api/v1/chat_sessions/search"): ({"query": "qzchatsecret"}, 200),
+    ("GET", "/api/v1/chat_sessions/{session_id}"): (None, 200),
+    ("POST", "/api/v1/chat_sessions"): ({"chat_id": 1, "customer_id": "{UserID}", "content": "Can I help?"}, 201),
+    ("POST", "/api/v1/chat_sessions/{session_id}/accept"): (None, 422),  # accepted already (by the world)
+    ("POST", "/api/v1/chat_sessions/{session_id}/messages"): ({"content": "Which account?"}, 201),
+    ("GET", "/api/v1/chat_sessions/{session_id}/video_config"): (None, 200),
+    ("POST", "/api/v1/chat_sessions/{session_id}/video_signals"): (
+        {"signal_key": "VideoChatInvite", "signal_value": 1, "target_type": "Customer", "target_id": "{login}"}, 201),
+    ("GET", "/api/v1/chat_sessions/{session_id}/video_signals"): (None, 200),
+    ("POST", "/api/v1/chat_sessions/{session_id}/close"): (None, 200),
+}
+
+
+def chat_body(body: Any, params: dict[str, Any]) -> Any:
+    if not isinstance(body, dict):
+        return body
+    return {k: params[v[1:-1]] if isinstance(v, str) and v[1:-1] in params else v for k, v in body.items()}
+
+
+def test_chat_agent_routes_refuse_customers_and_serve_agents(api, world):
+    chat = chat_world(api)
+    assert set(routes_of(CHAT_AGENT)) == set(CHAT_AGENT_CALLS), "give every chat-agent route a call here"
+    problems = []
+    for (method, template), (body, _) in CHAT_AGENT_CALLS.items():
+        path, sent = fill(template, chat.params), chat_body(body, chat.params)
+        for who in (None, "customer", "stranger", "colleague"):
+            reply = api.request(method, path, sent, who=who)
+            dialect = dialect_of(template)
+            expected = (dialect.anonymous_status,) if who is None else (403,)
+            found = refusal_problems(reply, template, expected, dialect.anonymous_error if who is None else None)
+            problems += [f"{who}: {method} {template}: {p}" for p in found + [
+                f"leaks {s!r}" for s in leaked(reply, [CHAT_SECRET])]]
+    for (method, template), (body, status) in CHAT_AGENT_CALLS.items():
+        reply = api.request(method, fill(template, chat.params), chat_body(body, chat.params), who="agent")
+        if reply.status != status:
+            problems.append(f"agent: {method} {template}: {reply!r}")
+    outsider = api.post(fill("/api/v1/chat_sessions/{session_id}/messages", chat.params), {"content": "x"},
+                        who="outsider_agent")  # an agent, but not in this chat
+    problems += [f"outsider_agent: {p}" for p in refusal_problems(
+        outsider, "/api/v1/chat_sessions/{session_id}/messages", (403,))]
+    assert_none(problems)
+
+
+def test_chat_topics_are_managed_by_admins_only(api, world):
+    chat = chat_world(api)
+    calls = {("POST", "/api/v1/chats"): ({"name": "Matrix topic"}, 201),
+             ("PUT", "/api/v1/chats/{chat_id}"): ({"note": "changed"}, 200),
+             ("DELETE", "/api/v1/chats/{chat_id}"): (None, 200)}
+    assert set(routes_of(CHAT_ADMIN)) == set(calls)
+    problems = []
+    for (method, template), (body, status) in calls.items():
+        path = fill(template, chat.params)
+        for who in ("agent", "outsider_agent", "customer", None):
+            reply = api.request(method, path, body, who=who)
+            dialect = dialect_of(template)
+            expected = (dialect.anonymous_status,) if who is None else (403,)
+            problems += [f"{who}: {method} {template}: {p}" for p in refusal_problems(reply, template, expected)]
+    for (method, template), (body, status) in calls.items():
+        reply = api.request(method, fill(template, chat.params), body, who="admin")
+        if reply.status != status:
+            problems.append(f"admin: {method} {template}: {reply!r}")
+    assert_none(problems)
+# <<< chat

@@ -59,7 +59,8 @@ def world(otrs: Otrs) -> World:
     otrs_number = shown["created_at"][:10].replace("-", "") + shown["number"]  # OTRS's date-based number
     params = {"TicketID": tid, "TicketNumber": otrs_number, "ArticleID": public["id"],
               "AttachmentID": public["attachments"][0]["id"], "Download": "1", "FormID": FORM,
-              "ProcessEntityID": process_id, "ProcessEntityIDOrTicketID": tid}
+              "ProcessEntityID": process_id, "ProcessEntityIDOrTicketID": tid,
+              "Category": "UserProfile"}
     internal = dict(params, ArticleID=note.json["id"], AttachmentID=note.json["attachments"][0]["id"])
     shown = api.get(f"/api/v1/tickets/{tid}", who="agent").json
     return World(params, internal, [TITLE, BODY, INTERNAL, BYTES.decode(), INTERNAL_BYTES.decode()], shown)

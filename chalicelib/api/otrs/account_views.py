@@ -10,7 +10,7 @@ from .routes import Call, message, route
 FEATURE_OFF = "Access denied."
 
 
-def _offered(enabled: bool) -> None:
+def require_offered(enabled: bool) -> None:
     """What the external interface's config says it offers (settings) is what these endpoints do."""
     if not enabled:
         raise PermissionDenied(FEATURE_OFF)
@@ -24,7 +24,7 @@ def personal_preferences(call: Call) -> Any:
 
 @route("/account/register", methods=("POST",), auth=False)
 def register(call: Call) -> Any:
-    _offered(call.container.settings.customer_registration)
+    require_offered(call.container.settings.customer_registration)
     body = call.body()
     user = call.container.customer_accounts.register(body.get("EmailAddress"), body.get("FirstName"),
                                                      body.get("LastName"))
@@ -34,13 +34,13 @@ def register(call: Call) -> Any:
 @route("/account/recover", methods=("POST",), auth=False)
 def recover(call: Call) -> Any:
     """The same answer whether or not an account has the address (no account enumeration)."""
-    _offered(call.container.settings.customer_password_recovery)
+    require_offered(call.container.settings.customer_password_recovery)
     call.container.customer_accounts.recover(call.body().get("EmailAddress"))
     return message("Password recovery instructions were sent via email.")
 
 
 @route("/account/reset", methods=("POST",), auth=False)
 def reset(call: Call) -> Any:
-    _offered(call.container.settings.customer_password_recovery)
+    require_offered(call.container.settings.customer_password_recovery)
     call.container.customer_accounts.reset(call.body().get("Token"))
     return message("Password was successfully reset and sent to the account email address.")

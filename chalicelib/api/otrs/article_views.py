@@ -10,6 +10,7 @@ article does not hold is 404 "Attachment not found.".
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 from chalice import Response
@@ -87,20 +88,35 @@ def _form_id(body: dict[str, Any]) -> Optional[str]:
     return form_id
 
 
+@dataclass(frozen=True)
+class ArticleRequest:
+    """A checked follow-up body: the create view writes it, the article form only validates it."""
+    subject: str
+    text: str
+    state: Optional[Ref]
+    priority: Optional[Ref]
+    form_id: Optional[str]
+
+
+def parse_article_request(call: Call, body: dict[str, Any]) -> ArticleRequest:
+    """The follow-up view's checks of its body, first problem first (422 on that field); reads no upload."""
+    subject, text = required_text(body, "Subject"), required_text(body, "Body")
+    state, priority = _next_state(call, body), _priority(call, body)
+    return ArticleRequest(subject, text, state, priority, _form_id(body))
+
+
 @route("/ticket/{TicketID}/article", methods=("POST",))
 def create_article(call: Call, TicketID: str) -> Any:
     """The customer's follow-up (web, sender Customer) with the FormID's uploads as attachments. On a
     closed ticket it reopens the ticket (the core's follow-up rule), unless the queue takes no
     follow-ups: then 403 "Can't reopen ticket, not possible in this queue!"."""
     ticket_id = positive_int(TicketID, "TicketID")
-    body = call.body()
-    subject, text = required_text(body, "Subject"), required_text(body, "Body")
-    state, priority = _next_state(call, body), _priority(call, body)
-    form_id = _form_id(body)
+    request = parse_article_request(call, call.body())
+    form_id = request.form_id
     attachments: list[AttachmentInput] = call.container.uploads.take(call.customer, form_id) if form_id else []
-    data = TicketInput(state=state, priority=priority, article=ArticleInput(
-        body=text, subject=subject.strip(), content_type=body_content_type(text), type=Ref("type", name="web"),
-        sender=Ref("sender", name="Customer"), attachments=attachments))
+    data = TicketInput(state=request.state, priority=request.priority, article=ArticleInput(
+        body=request.text, subject=request.subject.strip(), content_type=body_content_type(request.text),
+        type=Ref("type", name="web"), sender=Ref("sender", name="Customer"), attachments=attachments))
     try:
         with no_existence_leak():
             _, article = call.container.tickets.update(call.customer, ticket_id, data)

@@ -37,7 +37,7 @@ def _content(call: Call) -> fc.FrontendContent:
     return call.container.frontend_content
 
 
-def _optional_customer(call: Call) -> Optional[Principal]:
+def optional_customer(call: Call) -> Optional[Principal]:
     """The signed-in customer when a valid customer token came along; anybody else is anonymous (an expired
     token or an agent's only loses the private entries, it is no error on a public endpoint)."""
     try:
@@ -171,7 +171,7 @@ def _menu_item(item: fc.MenuItem) -> dict[str, Any]:
 @frontend_route("/menu", auth=False)
 def menu(call: Call) -> Any:
     """Public entries for anonymous callers; a signed-in customer also gets the private ones they may use."""
-    found = _content(call).menu(_optional_customer(call))
+    found = _content(call).menu(optional_customer(call))
     return {position: [_menu_item(item) for item in items] for position, items in found.items()}
 
 

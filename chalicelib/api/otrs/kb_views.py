@@ -77,7 +77,7 @@ def visitor(call: Call) -> str:
     """The voter: the client's address as API Gateway saw it (never a forwarded header the client
     could set) and its user agent, hashed with the service's secret."""
     address = client_address(public_blueprint.current_request)
-    return visitor_key(call.container.settings.jwt_secret, address, call.headers.get("user-agent", ""))
+    return visitor_key(call.container.signing_keys.current(), address, call.headers.get("user-agent", ""))
 
 
 # --- categories --------------------------------------------------------------------------------------

@@ -26,6 +26,10 @@ from ..errors import logged_failure, status_for
 from ..http import request_body
 from . import schema
 
+# >>> request-log
+from .. import request_log
+# <<< request-log
+
 log = logging.getLogger(__name__)
 blueprint = Blueprint(__name__)
 API_VERSION = "1.0.0"
@@ -115,6 +119,9 @@ def _handle(request: Any, view: Callable[..., Any], auth: bool, cookie: bool, pa
         if auth:
             principal = container.authenticator.otrs_customer(
                 headers, cookie_allowed=cookie, fake_login_allowed=container.settings.otrs_dev_server)
+            # >>> request-log
+            request_log.note_principal(principal)
+            # <<< request-log
         call = Call(container, principal, dict(request.query_params or {}), headers, request.raw_body,
                     headers.get("content-type"))
         result = view(call, **path_params)
@@ -234,4 +241,8 @@ from . import article_views  # noqa: E402,F401  (otrs-articles)
 from . import process_views  # noqa: E402,F401  (otrs-process)
 from . import kb_views  # noqa: E402,F401  (kb)
 from . import frontend_views  # noqa: E402,F401  (otrs-frontend)
+from . import form_views  # noqa: E402,F401  (forms)
+from . import docsearch_views  # noqa: E402,F401  (docsearch)
+from . import feed_views  # noqa: E402,F401  (docsearch)
+from . import chat_views  # noqa: E402,F401  (chat)
 # <<< otrs-views

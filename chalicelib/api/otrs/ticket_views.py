@@ -10,12 +10,13 @@ by `StateFilter` (Open, Closed, All) and `Search` (the core's word search). A li
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional
 
+from ...core import policy
 from ...core.catalog import Catalog, Ref
 from ...core.errors import Conflict, DomainError, NotFound, OperationFailed, PermissionDenied
-from ...core.model import Article, Principal, State, Ticket
+from ...core.model import Article, Group, Principal, State, Ticket
 from ...core.processes import PREFERENCE as PROCESS_PREFERENCE
 from ...core.tickets import SEARCH_SCAN_CAP, ArticleInput, AttachmentInput, TicketInput
 from ...core.users import SearchRequest
@@ -117,15 +118,21 @@ def body_content_type(body: str) -> str:
     return "text/html" if HTML_TAG.search(body) else "text/plain"
 
 
-def _queue(catalog: Catalog, queue_id: Optional[int]) -> int:
-    """The named queue (an active group), or the default: the active group with the lowest id (the demo
-    stage's "Users"), as every customer may create tickets in any group (core/policy.py)."""
-    active = sorted((g for g in catalog.groups if g.active), key=lambda g: g.id)
+def creatable_queues(catalog: Catalog, principal: Principal) -> list[Group]:
+    """The active groups the caller may open tickets in (core/policy.py), lowest id first: the first is the
+    default queue (the demo stage's "Users"). The create view and its form offer the same choice."""
+    return sorted((g for g in catalog.groups if g.active and policy.can_create_in_group(principal, g.id)),
+                  key=lambda g: g.id)
+
+
+def _queue(catalog: Catalog, principal: Principal, queue_id: Optional[int]) -> int:
+    """The named queue (one the caller may create in), or the default."""
+    offered = creatable_queues(catalog, principal)
     if queue_id is None:
-        if not active:
+        if not offered:
             raise schema.invalid("QueueID", "No queue is available for new tickets.")
-        return active[0].id
-    if not any(g.id == queue_id for g in active):
+        return offered[0].id
+    if not any(g.id == queue_id for g in offered):
         raise schema.invalid("QueueID", f"Queue {queue_id} is not available.")
     return queue_id
 
@@ -143,27 +150,43 @@ def _check_type_service_sla(body: dict[str, Any], catalog: Catalog) -> None:
         raise schema.invalid("SLAID", f"SLA {sla_id} is not available.")
 
 
-@route("/ticket", methods=("POST",))
-def create_ticket(call: Call) -> Any:
-    """A new ticket whose first article (web, from the customer) holds Body and the FormID's uploads."""
-    body = call.body()
+@dataclass(frozen=True)
+class TicketRequest:
+    """A checked ticket-create body: the create view writes it, the ticket form only validates it."""
+    title: str
+    text: str
+    queue_id: int
+    priority_id: Optional[int]
+    form_id: Optional[str]
+
+
+def parse_ticket_request(call: Call, body: dict[str, Any]) -> TicketRequest:
+    """The create view's checks of its body, first problem first (422 on that field); reads no upload."""
     title, text = required_text(body, "Title"), required_text(body, "Body")
     catalog = call.container.catalog()
-    queue_id = _queue(catalog, optional_id(body, "QueueID"))
+    queue_id = _queue(catalog, call.customer, optional_id(body, "QueueID"))
     priority_id = optional_id(body, "PriorityID")
     if priority_id is not None:
-        catalog.priority(Ref("priority", id=priority_id))  # before the uploads are read
+        catalog.priority(Ref("priority", id=priority_id))
     _check_type_service_sla(body, catalog)
     form_id = body.get("FormID")
     if form_id not in (None, "") and not isinstance(form_id, str):
         raise schema.invalid("FormID", "FormID must be a string.")
+    return TicketRequest(title, text, queue_id, priority_id, form_id or None)
+
+
+@route("/ticket", methods=("POST",))
+def create_ticket(call: Call) -> Any:
+    """A new ticket whose first article (web, from the customer) holds Body and the FormID's uploads."""
+    request = parse_ticket_request(call, call.body())
+    form_id = request.form_id
     attachments: list[AttachmentInput] = call.container.uploads.take(call.customer, form_id) if form_id else []
     data = TicketInput(
-        title=title, group=Ref("group", id=queue_id),
-        priority=Ref("priority", id=priority_id) if priority_id is not None else None,
-        article=ArticleInput(body=text, subject=title.strip(), content_type=body_content_type(text),
-                             type=Ref("type", name="web"), sender=Ref("sender", name="Customer"),
-                             attachments=attachments))
+        title=request.title, group=Ref("group", id=request.queue_id),
+        priority=Ref("priority", id=request.priority_id) if request.priority_id is not None else None,
+        article=ArticleInput(body=request.text, subject=request.title.strip(),
+                             content_type=body_content_type(request.text), type=Ref("type", name="web"),
+                             sender=Ref("sender", name="Customer"), attachments=attachments))
     try:
         ticket, _ = call.container.tickets.create(call.customer, data)
     except Conflict:
@@ -313,7 +336,7 @@ def _visible(call: Call, ticket_id: int) -> Ticket:
         raise access_denied() from None
 
 
-def _follow_up_possible(call: Call, ticket: Ticket) -> bool:
+def follow_up_possible(call: Call, ticket: Ticket) -> bool:
     """A customer may follow up on an open ticket, and on a closed one if its queue reopens tickets
     (the same rule as the core's follow-up on reply)."""
     catalog = call.container.catalog()
@@ -348,7 +371,7 @@ def ticket_details(call: Call, ticket: Ticket) -> dict[str, Any]:
                           articles=articles)[0]
     item["Articles"] = [schema.article(a, ticket) for a in articles[ticket.id]]
     if follow_up:
-        item["FollowUpPossible"] = int(_follow_up_possible(call, ticket))
+        item["FollowUpPossible"] = int(follow_up_possible(call, ticket))
     if process_data:
         item["ProcessData"] = _process_data(ticket)
     return {"Ticket": item}

@@ -26,6 +26,10 @@ from ...core.model import Principal
 from ..errors import logged_failure
 from ..http import json_body
 
+# >>> request-log
+from .. import request_log
+# <<< request-log
+
 log = logging.getLogger(__name__)
 blueprint = Blueprint(__name__)
 SESSION_NAME = "OTRSAgentInterface"
@@ -161,6 +165,9 @@ def dispatch(group: str, name: str) -> Response:
                 return error(RS4OTRS_SESSION_INVALID)
             call.session = raw
             call.principal, call.extra["challenge"] = container.authenticator.rs4otrs_session(raw)
+            # >>> request-log
+            request_log.note_principal(call.principal)
+            # <<< request-log
         result = found.handler(call)
         return result if isinstance(result, Response) else answer(result)
     except RpcError as failure:

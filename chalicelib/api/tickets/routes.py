@@ -25,6 +25,10 @@ from ..errors import logged_failure, status_for
 from ..http import MULTIPART, disposition_filename, json_body, multipart_file
 from . import schema
 
+# >>> request-log
+from .. import request_log
+# <<< request-log
+
 log = logging.getLogger(__name__)
 blueprint = Blueprint(__name__)
 JSON_TYPES = ["application/json", "text/plain"]
@@ -87,6 +91,9 @@ def route(path: str, methods: tuple[str, ...] = ("GET",), content_types: Sequenc
                 container.begin_request()
                 headers = {k.lower(): v for k, v in (request.headers or {}).items()}
                 principal, token_key = container.authenticator.tickets_api(headers)
+                # >>> request-log
+                request_log.note_principal(principal)
+                # <<< request-log
                 container.tickets_api_rate.check(f"tickets-api#{token_key}")
                 call = Call(container, principal, dict(request.query_params or {}), headers, request.raw_body)
                 result = view(call, **path_params)

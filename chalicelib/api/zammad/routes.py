@@ -19,6 +19,10 @@ from ..errors import logged_failure, status_for
 from ..http import content_disposition, flag, int_param, request_body
 from . import schema
 
+# >>> request-log
+from .. import request_log
+# <<< request-log
+
 log = logging.getLogger(__name__)
 blueprint = Blueprint(__name__)
 CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]
@@ -77,6 +81,9 @@ def route(path: str, methods: tuple[str, ...] = ("GET",), anonymous: bool = Fals
                 container.begin_request()
                 unauthenticated = anonymous and not (request.headers.get("authorization") or "").strip()
                 principal = None if unauthenticated else container.authenticator.zammad(request.headers)
+                # >>> request-log
+                request_log.note_principal(principal)
+                # <<< request-log
                 call = Call(container, principal, dict(request.query_params or {}), request.raw_body,
                             request.headers.get("content-type"))
                 result = view(call, **path_params)
@@ -383,3 +390,9 @@ from . import sla_views  # noqa: E402,F401
 # >>> kb: knowledge base management
 from . import knowledge_base_views  # noqa: E402,F401
 # <<< kb
+# >>> chat: the agent side of the OTRS chat (waiting chats, accept, reply, close)
+from . import chat_views  # noqa: E402,F401
+# <<< chat
+# >>> docsearch: package management (the source of OTRS's public package repository)
+from . import package_views  # noqa: E402,F401
+# <<< docsearch
