@@ -1,13 +1,13 @@
 """The Chalice app: registers each dialect's blueprint, nothing else."""
 from chalicelib.api.application import create_app
 from chalicelib.api.oauth import blueprint as oauth
-from chalicelib.api.otrs.routes import blueprint as otrs_customer
-from chalicelib.api.otrs.routes import frontend_blueprint as otrs_frontend
-from chalicelib.api.otrs.routes import public_blueprint as otrs_public
-from chalicelib.api.rs4otrs.routes import blueprint as rs4otrs
+from chalicelib.api.otrs.dialect import blueprint as otrs_customer
+from chalicelib.api.otrs.dialect import frontend_blueprint as otrs_frontend
+from chalicelib.api.otrs.dialect import public_blueprint as otrs_public
+from chalicelib.api.rs4otrs.dialect import blueprint as rs4otrs
 from chalicelib.api.service import blueprint as service
 from chalicelib.api.tickets.routes import blueprint as tickets_api
-from chalicelib.api.zammad.routes import blueprint as zammad
+from chalicelib.api.zammad.dialect import blueprint as zammad
 from chalicelib.jobs.scheduled import blueprint as jobs
 
 app = create_app("helpdesk")

@@ -128,6 +128,8 @@ class Container:
             raise ValueError(f"HELPDESK_MAILER must be one of {sorted(mailers)}, not {current.mailer!r}")
         self.mailer: Mailer = mailers[current.mailer]()
         self.cleanup = Cleanup(ExpiryStore(), self.clock, current.cleanup_batch)
+        from .core.article_mail import ArticleMailer
+        self.tickets.observers.append(ArticleMailer(self.mailer))  # agents' email articles leave by mail
         # <<< mail-cleanup
         # >>> customer-accounts: register, password recovery and reset, personal preferences
         from .core.customer_accounts import CustomerAccounts
@@ -208,6 +210,9 @@ class Container:
         self.tickets_api_rate = RateLimiter(RateWindowStore(), self.clock, current.tickets_api_rate)
         # the public parts of seed 000 (knowledge base, frontend configuration): per client address
         self.public_rate = RateLimiter(RateWindowStore(), self.clock, current.public_rate)
+        # password recovery and self-registration mail an address the caller names (all dialects)
+        self.account_mail_rate = RateLimiter(RateWindowStore(), self.clock, current.account_mail_rate,
+                                             window_seconds=3600)
         # <<< tickets-api
         # >>> kb: the knowledge base (Zammad management, OTRS public pages)
         from .core.knowledge_base import KnowledgeBase

@@ -43,6 +43,7 @@ class Settings:
     # >>> tickets-api
     tickets_api_rate: int = 120  # requests per minute per X-Token on /api/tickets/v1; 0 turns the limit off
     public_rate: int = 300  # requests per minute per client address on /api/public and /api/frontend/external
+    account_mail_rate: int = 10  # recovery/registration mails per hour per client address and per address named
     # <<< tickets-api
     # >>> otrs-frontend
     customer_registration: bool = True  # the external interface offers self-registration (its config says so)
@@ -130,6 +131,7 @@ def get() -> Settings:
         # >>> tickets-api
         tickets_api_rate=max(0, int(_env("HELPDESK_TICKETS_API_RATE", "120"))),
         public_rate=max(0, int(_env("HELPDESK_PUBLIC_RATE", "300"))),
+        account_mail_rate=max(0, int(_env("HELPDESK_ACCOUNT_MAIL_RATE", "10"))),
         # <<< tickets-api
         # >>> otrs-frontend
         customer_registration=_env("HELPDESK_CUSTOMER_REGISTRATION", "1") == "1",

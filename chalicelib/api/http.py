@@ -163,3 +163,8 @@ def disposition_filename(value: Optional[str]) -> Optional[str]:
         return None
     return message.get_filename()
 # <<< tickets-api
+
+
+def client_address(request: Any) -> str:
+    """The caller's address as API Gateway (or chalice local) saw it: never a header the client sets."""
+    return ((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown"

@@ -35,6 +35,7 @@ from . import policy
 from .errors import Conflict, DomainError, InvalidInput, NotFound, OperationFailed, PermissionDenied
 from .model import Mail, Principal, User
 from .ports import ChatRepository, Clock, IdAllocator, Mailer
+from .text import MAIL_ADDRESS, MAX_MAIL_ADDRESS
 from .users import iso
 
 REQUEST, WAITING, ACTIVE, CLOSED = "request", "waiting", "active", "closed"
@@ -61,7 +62,6 @@ SIGNAL_TTL_SECONDS = 3600     # an unread video signal is stale after an hour
 MAX_SIGNAL_BYTES = 32_000     # an SDP offer is a few KB; far below DynamoDB's item limit
 TURN_CREDENTIAL_SECONDS = 24 * 3600
 SIGNAL_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
-EMAIL = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
 SECRET = re.compile(r"^[A-Za-z0-9_-]{43}$")
 MAX_NAME = 100
 
@@ -412,7 +412,7 @@ class ChatService:
 
     def send_transcript(self, requester: Chatter, chat_id: int, email: Any) -> Mail:
         """Mail the chat's messages to an address the requester gives (OTRS send-mail)."""
-        if not isinstance(email, str) or not EMAIL.fullmatch(email.strip()) or len(email) > 254:
+        if not isinstance(email, str) or not MAIL_ADDRESS.fullmatch(email.strip()) or len(email) > MAX_MAIL_ADDRESS:
             raise InvalidInput("Email must be a valid email address.", field="Email")
         chat, messages = self.messages(requester, chat_id)
         lines = [f"[{m.created_at[:10]} {m.created_at[11:19]}] {m.chatter_name}: {m.text}" for m in messages]

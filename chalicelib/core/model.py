@@ -499,11 +499,13 @@ class DueEvent:
 
 @dataclass(frozen=True)
 class Mail:
-    """An email the service sends (escalations, reminders, password resets) through the Mailer port."""
+    """An email the service sends (escalations, reminders, password resets, agents' email articles) through
+    the Mailer port."""
     to: tuple[str, ...]
     subject: str
     body: str
     reply_to: Optional[str] = None
+    cc: tuple[str, ...] = ()
 # <<< escalation
 # >>> uploads: the form upload cache (OTRS FormID)
 @dataclass(frozen=True)

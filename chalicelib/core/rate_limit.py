@@ -37,3 +37,12 @@ class RateLimiter:
         count = self._windows.hit(key, start, end + EXPIRY_GRACE_SECONDS)
         if count > self._limit:
             raise RateLimited(max(1, end - now))
+
+
+def check_account_mail(limiter: RateLimiter, client: str, address: object) -> None:
+    """Password recovery and self-registration send mail to an address the caller names: at most the limit
+    per window from one client address, and to one named address (login or email), so neither a client
+    nor someone's inbox can be flooded. Counted before anything is looked up or sent."""
+    limiter.check(f"account-mail#client#{client}")
+    if isinstance(address, str) and address.strip():
+        limiter.check(f"account-mail#to#{address.strip().lower()[:254]}")

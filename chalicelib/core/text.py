@@ -15,12 +15,29 @@ _DATA_URI_IMG = re.compile(
     re.IGNORECASE,
 )
 
+# A single mail address with nothing a header could be forged with (no quotes, angle brackets, commas).
+MAIL_ADDRESS = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+MAX_MAIL_ADDRESS = 254
+
 MAX_TOKEN_LENGTH = 40
 MAX_TOKENS_PER_TEXT = 200
 
 
+_INVISIBLE = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_LINE_BREAK = re.compile(r"<\s*/?\s*(br|p|div|li|ul|ol|tr|table|h[1-6]|blockquote|pre|hr|section|article)\b[^>]*>",
+                         re.IGNORECASE)
+_CELL = re.compile(r"<\s*/?\s*(td|th)\b[^>]*>", re.IGNORECASE)
+_BLANKS = re.compile(r"[ \t\r\f\v\xa0]+")
+_EXTRA_LINES = re.compile(r"\n{3,}")
+
+
 def html_to_text(html: str) -> str:
-    return unescape(_TAG.sub(" ", html))
+    """HTML as a reader sees it: block elements and `<br>` end lines, table cells are spaced, inline markup
+    (`<b>`, `<a>`, `<span>`) disappears without splitting words, scripts and styles are dropped."""
+    text = _CELL.sub(" ", _LINE_BREAK.sub("\n", _INVISIBLE.sub("", html or "")))
+    text = unescape(_TAG.sub("", text))
+    lines = [_BLANKS.sub(" ", line).strip() for line in text.split("\n")]
+    return _EXTRA_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def tokens(*texts: str) -> set[str]:
@@ -227,3 +244,17 @@ def human_size(size: int) -> str:
         if value < 1024 or unit == SIZE_UNITS[-1]:
             break
     return f"{value:.1f} {unit}"
+
+
+def mail_addresses(header: str) -> tuple[str, ...]:
+    """The plain addresses of a To/Cc value (`"Nicole" <nicole@example.com>, b@example.com`), each once, in
+    order; names and anything that is not one clean address are dropped."""
+    from email.utils import getaddresses
+
+    found: list[str] = []
+    for _, address in getaddresses([header or ""]):
+        address = address.strip()
+        if len(address) <= MAX_MAIL_ADDRESS and MAIL_ADDRESS.fullmatch(address) and address.lower() not in (
+                a.lower() for a in found):
+            found.append(address)
+    return tuple(found)

@@ -48,7 +48,7 @@ class SesMailer:
 
         request: dict[str, Any] = {
             "Source": self._sender,
-            "Destination": {"ToAddresses": list(mail.to)},
+            "Destination": {"ToAddresses": list(mail.to), **({"CcAddresses": list(mail.cc)} if mail.cc else {})},
             "Message": {"Subject": {"Data": mail.subject, "Charset": "UTF-8"},
                         "Body": {"Text": {"Data": mail.body, "Charset": "UTF-8"}}},
         }
@@ -68,6 +68,8 @@ def message(mail: Mail, sender: str, when: datetime) -> EmailMessage:
     out = EmailMessage()
     out["From"] = sender
     out["To"] = ", ".join(mail.to)
+    if mail.cc:
+        out["Cc"] = ", ".join(mail.cc)
     out["Subject"] = mail.subject
     out["Date"] = format_datetime(when)
     # An explicit domain: without one make_msgid asks DNS for this host's name.

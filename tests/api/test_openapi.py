@@ -1529,7 +1529,7 @@ def rpc_routes() -> set[tuple[str, str]]:
     """The dispatcher's one route `/otrs/api/{group}/{name}` stands for its fixed METHODS table: each method
     is documented as a path of its own, GET and POST."""
     import app  # noqa: F401  (the blueprints and their method modules register on import)
-    from chalicelib.api.rs4otrs.routes import METHODS
+    from chalicelib.api.rs4otrs.dialect import METHODS
     return {(verb, f"{RPC}/{group}/{name}") for group, name in METHODS for verb in ("GET", "POST")}
 
 
@@ -1648,7 +1648,7 @@ def test_rs4otrs_get_takes_the_post_body_as_query_parameters():
 
 def test_rs4otrs_documents_the_session_exactly_where_the_method_needs_it():
     routes = rpc_routes()  # imports the app: every method module has registered
-    from chalicelib.api.rs4otrs.routes import METHODS
+    from chalicelib.api.rs4otrs.dialect import METHODS
     assert routes and METHODS
     for (group, name), method in METHODS.items():
         required = rpc_request_schema(f"{RPC}/{group}/{name}").get("required", [])

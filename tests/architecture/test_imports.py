@@ -31,3 +31,28 @@ def test_no_scan_on_request_paths():
                  if "jobs" not in p.parts and p.name != "devserver.py"
                  and (".scan(" in p.read_text() or "Scan" in p.read_text())]
     assert offenders == []
+
+
+# Each module imported first, on its own, in a fresh interpreter: a test that imports one view module
+# before app.py must not meet a circular import that the app's import order happens to hide.
+IMPORT_EACH_FIRST = """
+import importlib, pkgutil, sys
+import chalicelib
+names = sorted(m.name for m in pkgutil.walk_packages(chalicelib.__path__, "chalicelib."))
+failed = []
+for name in names:
+    for loaded in [m for m in sys.modules if m == "chalicelib" or m.startswith("chalicelib.")]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except Exception as error:
+        failed.append(f"{name}: {error!r}")
+print("\\n".join(failed))
+sys.exit(1 if failed else 0)
+"""
+
+
+def test_every_module_imports_on_its_own():
+    result = subprocess.run([sys.executable, "-c", IMPORT_EACH_FIRST], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr

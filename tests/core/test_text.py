@@ -42,10 +42,13 @@ def test_token_count_is_capped() -> None:
 
 
 @pytest.mark.parametrize("html, text", [
-    ("<p>Hello <b>world</b></p>", " Hello  world  "),
+    ("<p>Hello <b>world</b>.</p>", "Hello world."),
     ("Fish &amp; chips &lt;3", "Fish & chips <3"),
-    ("<br/>", " "),
+    ("<br/>", ""),
     ("plain", "plain"),
+    ("<p>One</p><p>Two<br>Three</p>", "One\n\nTwo\nThree"),
+    ("<table><tr><td>a</td><td>b</td></tr></table>", "a b"),
+    ("<style>p {}</style><script>alert(1)</script>Text", "Text"),
 ])
 def test_html_to_text(html: str, text: str) -> None:
     assert html_to_text(html) == text

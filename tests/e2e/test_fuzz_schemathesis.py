@@ -73,7 +73,8 @@ def otrs_customer_token(live_server, origin: str) -> str:
 # OTRS document is fuzzed against a server that sends the custom errors as API Gateway gets them (422 +
 # X-OTRS-API-Error-Status: 900, documented); tests/api/test_openapi.py checks the 900 itself.
 OTRS_SERVER_ENV = {"HELPDESK_OTRS_CUSTOM_ERROR_STATUS": "422",
-                   "HELPDESK_PUBLIC_RATE": "1000000"}  # the fuzz run is one busy client: let it explore
+                   "HELPDESK_PUBLIC_RATE": "1000000",  # the fuzz run is one busy client: let it explore
+                   "HELPDESK_ACCOUNT_MAIL_RATE": "1000000"}
 
 
 def fuzz_server(request: pytest.FixtureRequest, document: str):

@@ -16,7 +16,7 @@ NO_SESSION_NEEDED = {("auth", "login"), ("auth", "lostPassword")}
 
 def session_methods() -> list[tuple[str, str]]:
     import app  # noqa: F401  (registers every group module)
-    from chalicelib.api.rs4otrs.routes import METHODS
+    from chalicelib.api.rs4otrs.dialect import METHODS
     return sorted(key for key, found in METHODS.items() if found.session)
 
 
@@ -71,7 +71,7 @@ def test_every_method_refuses_without_a_valid_agent_session(rpc: Rpc, credential
 
 def test_login_and_lost_password_need_no_session(rpc: Rpc) -> None:
     import app  # noqa: F401
-    from chalicelib.api.rs4otrs.routes import METHODS
+    from chalicelib.api.rs4otrs.dialect import METHODS
     assert {key for key, found in METHODS.items() if not found.session} == NO_SESSION_NEEDED
     agent = rpc.credentials["agent"]
     assert ok(rpc.call("auth", "login", who=None, User=agent["email"], Password=agent["password"]))

@@ -113,3 +113,16 @@ def test_outbox_without_reply_to_has_no_such_header(tmp_path: Path) -> None:
     OutboxMailer(tmp_path, SENDER).send(Mail(to=("a@example.com",), subject="s", body="b"))
     (path,) = tmp_path.iterdir()
     assert read(path)["Reply-To"] is None
+    assert read(path)["Cc"] is None
+
+
+def test_copies_go_to_cc_in_ses_and_the_outbox(ses: Any, tmp_path: Path) -> None:
+    from chalicelib.storage.mail import OutboxMailer, SesMailer
+    copied = Mail(to=("a@example.com",), cc=("b@example.com", "c@example.com"), subject="s", body="b")
+    SesMailer("us-east-1", SENDER).send(copied)
+    (message,) = sent_messages()
+    assert message.destinations["ToAddresses"] == ["a@example.com"]
+    assert message.destinations["CcAddresses"] == ["b@example.com", "c@example.com"]
+    OutboxMailer(tmp_path, SENDER).send(copied)
+    (path,) = tmp_path.iterdir()
+    assert read(path)["Cc"] == "b@example.com, c@example.com"

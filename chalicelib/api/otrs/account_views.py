@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...core.errors import PermissionDenied
+from ...core.rate_limit import check_account_mail
 from .routes import Call, message, route
 
 FEATURE_OFF = "Access denied."
@@ -26,6 +27,7 @@ def personal_preferences(call: Call) -> Any:
 def register(call: Call) -> Any:
     require_offered(call.container.settings.customer_registration)
     body = call.body()
+    check_account_mail(call.container.account_mail_rate, call.client, body.get("EmailAddress"))
     user = call.container.customer_accounts.register(body.get("EmailAddress"), body.get("FirstName"),
                                                      body.get("LastName"))
     return {"UserLogin": user.login}
@@ -35,7 +37,9 @@ def register(call: Call) -> Any:
 def recover(call: Call) -> Any:
     """The same answer whether or not an account has the address (no account enumeration)."""
     require_offered(call.container.settings.customer_password_recovery)
-    call.container.customer_accounts.recover(call.body().get("EmailAddress"))
+    address = call.body().get("EmailAddress")
+    check_account_mail(call.container.account_mail_rate, call.client, address)
+    call.container.customer_accounts.recover(address)
     return message("Password recovery instructions were sent via email.")
 
 

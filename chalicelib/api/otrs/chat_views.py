@@ -20,8 +20,7 @@ from typing import Any, Optional
 from ...core import chat as ch
 from ...core.errors import InvalidInput, PermissionDenied
 from . import schema
-from .frontend_views import optional_customer
-from .routes import Call, frontend_route, message, public_route
+from .routes import Call, frontend_route, message, optional_customer, public_route
 from .ticket_views import access_denied, positive_int
 
 REQUESTER_COOKIE = "OTRSChatRequester"

@@ -17,8 +17,7 @@ from typing import Any, Optional
 from ...core.document_search import TICKET, DocumentSearchRequest, DocumentSearchResult, Hit
 from ...core.frontend_content import language_of
 from . import schema
-from .frontend_views import optional_customer
-from .routes import Call, public_route
+from .routes import Call, optional_customer, public_route
 from .ticket_views import positive_int
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 10, 100

@@ -13,11 +13,10 @@ from typing import Any, Optional
 from chalice import Response
 
 from ...core import frontend_content as fc
-from ...core.errors import DomainError, NotFound, PermissionDenied
-from ...core.model import Principal
+from ...core.errors import NotFound, PermissionDenied
 from ..application import binary_type
 from . import schema
-from .routes import API_VERSION, Call, frontend_route, message
+from .routes import API_VERSION, Call, frontend_route, message, optional_customer
 from .ticket_views import access_denied, positive_int
 
 IMAGE_MAX_AGE = 3600            # seconds a browser or CDN may keep an image without asking again
@@ -35,16 +34,6 @@ def dynamic_fields(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _content(call: Call) -> fc.FrontendContent:
     return call.container.frontend_content
-
-
-def optional_customer(call: Call) -> Optional[Principal]:
-    """The signed-in customer when a valid customer token came along; anybody else is anonymous (an expired
-    token or an agent's only loses the private entries, it is no error on a public endpoint)."""
-    try:
-        return call.container.authenticator.otrs_customer(
-            call.headers, cookie_allowed=True, fake_login_allowed=call.container.settings.otrs_dev_server)
-    except DomainError:
-        return None
 
 
 def _not_found(entity: str, key: Any, text: str) -> NotFound:

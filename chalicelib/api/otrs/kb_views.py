@@ -18,7 +18,7 @@ from ...core.text import sanitize_html, tokens
 from ..application import binary_type
 from ..http import download_headers
 from . import schema
-from .routes import Call, client_address, public_blueprint, public_route
+from .routes import Call, public_route
 from .ticket_views import positive_int, required_text
 
 PREFIX = "/knowledge-base"
@@ -76,8 +76,7 @@ def public_category(view: PublicView, raw_id: str) -> KbCategory:
 def visitor(call: Call) -> str:
     """The voter: the client's address as API Gateway saw it (never a forwarded header the client
     could set) and its user agent, hashed with the service's secret."""
-    address = client_address(public_blueprint.current_request)
-    return visitor_key(call.container.signing_keys.current(), address, call.headers.get("user-agent", ""))
+    return visitor_key(call.container.signing_keys.current(), call.client, call.headers.get("user-agent", ""))
 
 
 # --- categories --------------------------------------------------------------------------------------

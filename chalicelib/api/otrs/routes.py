@@ -23,7 +23,7 @@ from ...core.errors import (AuthenticationFailed, DomainError, InvalidInput, Not
                             PermissionDenied, RateLimited, TooLarge)
 from ...core.model import Principal
 from ..errors import logged_failure, status_for
-from ..http import request_body
+from ..http import client_address, request_body
 from . import schema
 
 # >>> request-log
@@ -48,6 +48,7 @@ class Call:
     raw_body: Optional[bytes]
     content_type: Optional[str] = None
     response_headers: dict[str, str] = field(default_factory=dict)
+    client: str = "unknown"  # the caller's address as API Gateway saw it (rate limits, vote keys)
 
     @property
     def customer(self) -> Principal:
@@ -123,7 +124,7 @@ def _handle(request: Any, view: Callable[..., Any], auth: bool, cookie: bool, pa
             request_log.note_principal(principal)
             # <<< request-log
         call = Call(container, principal, dict(request.query_params or {}), headers, request.raw_body,
-                    headers.get("content-type"))
+                    headers.get("content-type"), client=client_address(request))
         result = view(call, **path_params)
         if isinstance(result, Response):
             result.headers.setdefault("X-OTRS-API-Version", API_VERSION)
@@ -144,9 +145,14 @@ frontend_route = routes_on(frontend_blueprint, rate_limited=True)
 public_route = routes_on(public_blueprint, rate_limited=True)
 
 
-def client_address(request: Any) -> str:
-    """The caller's address as API Gateway (or chalice local) saw it: never a header the client sets."""
-    return ((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown"
+def optional_customer(call: Call) -> Optional[Principal]:
+    """The signed-in customer when a valid customer token came along; anybody else is anonymous (an expired
+    token or an agent's only loses the private entries, it is no error on a public endpoint)."""
+    try:
+        return call.container.authenticator.otrs_customer(
+            call.headers, cookie_allowed=True, fake_login_allowed=call.container.settings.otrs_dev_server)
+    except DomainError:
+        return None
 
 
 def message(text: str) -> dict[str, str]:
@@ -229,20 +235,3 @@ def account(call: Call) -> Any:
     organization = call.container.users.organizations_by_id([user.organization_id]).get(user.organization_id) \
         if user.organization_id else None
     return schema.customer_user(user, organization)
-
-
-# The other views register themselves on import (one module per area).
-# >>> otrs-views
-from . import account_views  # noqa: E402,F401
-from . import upload_views  # noqa: E402,F401
-from . import notification_views  # noqa: E402,F401  (otrs-notifications)
-from . import ticket_views  # noqa: E402,F401  (otrs-tickets)
-from . import article_views  # noqa: E402,F401  (otrs-articles)
-from . import process_views  # noqa: E402,F401  (otrs-process)
-from . import kb_views  # noqa: E402,F401  (kb)
-from . import frontend_views  # noqa: E402,F401  (otrs-frontend)
-from . import form_views  # noqa: E402,F401  (forms)
-from . import docsearch_views  # noqa: E402,F401  (docsearch)
-from . import feed_views  # noqa: E402,F401  (docsearch)
-from . import chat_views  # noqa: E402,F401  (chat)
-# <<< otrs-views

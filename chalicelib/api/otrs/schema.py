@@ -104,10 +104,10 @@ from dataclasses import dataclass  # noqa: E402
 
 from ...core.catalog import Catalog  # noqa: E402
 from ...core.escalation import otrs_escalation  # noqa: E402
+from ...core.otrs_tickets import is_archived, lock_id, lock_name, responsible_id  # noqa: E402
 
 # Zammad has no ticket type catalogue: every ticket reads as OTRS's default type.
 TICKET_TYPE_ID, TICKET_TYPE = 1, "Unclassified"
-LOCK_ID, LOCK = 1, "unlock"  # Zammad has no ticket locks: every ticket is unlocked
 
 
 @dataclass(frozen=True)
@@ -122,13 +122,15 @@ class TicketContext:
 
 
 def ticket_list_item(ticket: Ticket, context: TicketContext) -> dict[str, Any]:
-    """S-TicketListItem (seed L1020-1063): queues are the core's groups, the owner is also the responsible
-    agent, escalation times are epoch seconds (0: none), pending times count only in pending states."""
+    """S-TicketListItem (seed L1020-1063): queues are the core's groups; lock, responsible agent and archive
+    flag as RS4OTRS sets them (core.otrs_tickets; the responsible is the owner until one is set); escalation
+    times are epoch seconds (0: none), pending times count only in pending states."""
     catalog = context.catalog
     group = catalog.group_by_id(ticket.group_id)
     state = catalog.state_by_id(ticket.state_id)
     priority = catalog.priority_by_id(ticket.priority_id)
     owner = context.users.get(ticket.owner_id)
+    responsible = context.users.get(responsible_id(ticket))
     customer = context.users.get(ticket.customer_id)
     creator = context.users.get(ticket.created_by_id)
     organization = context.organizations.get(ticket.organization_id) if ticket.organization_id else None
@@ -143,14 +145,14 @@ def ticket_list_item(ticket: Ticket, context: TicketContext) -> dict[str, Any]:
         "PriorityID": ticket.priority_id, "Priority": priority.name if priority else "",
         "ServiceID": "", "SLAID": ticket.sla_id if ticket.sla_id is not None else "",
         "OwnerID": ticket.owner_id, "Owner": owner.login if owner else "",
-        "ResponsibleID": ticket.owner_id, "Responsible": owner.login if owner else "",
-        "LockID": LOCK_ID, "Lock": LOCK,
+        "ResponsibleID": responsible_id(ticket), "Responsible": responsible.login if responsible else "",
+        "LockID": lock_id(ticket), "Lock": lock_name(ticket),
         "CustomerID": customer_id(customer, organization) if customer else "",
         "CustomerUserID": customer.login if customer else "",
         "Created": otrs_time(ticket.created_at), "Changed": otrs_time(ticket.updated_at),
         "CreateBy": ticket.created_by_id, "ChangeBy": ticket.updated_by_id,
         "CreatedByUser": creator.fullname if creator else "",
-        "Age": max(0, context.now_epoch - epoch(ticket.created_at)), "ArchiveFlag": "n",
+        "Age": max(0, context.now_epoch - epoch(ticket.created_at)), "ArchiveFlag": "y" if is_archived(ticket) else "n",
         "RealTillTimeNotUsed": pending_until, "UntilTime": pending_until - context.now_epoch if pending_until else 0,
         "UnlockTimeout": 0, "Marker": "Unread" if ticket.id in context.unread else "Seen",
         **otrs_escalation(ticket),

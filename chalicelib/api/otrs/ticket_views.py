@@ -19,6 +19,7 @@ from ...core.errors import Conflict, DomainError, NotFound, OperationFailed, Per
 from ...core.model import Article, Group, Principal, State, Ticket
 from ...core.processes import PREFERENCE as PROCESS_PREFERENCE
 from ...core.tickets import SEARCH_SCAN_CAP, ArticleInput, AttachmentInput, TicketInput
+from ...core.otrs_tickets import responsible_id
 from ...core.users import SearchRequest
 from ...auth.authorizers import OTRS_ACCESS_DENIED
 from . import schema
@@ -288,7 +289,7 @@ def ticket_context(call: Call, tickets: list[Ticket], dynamic_fields: bool,
     `Marker` asks the article flags per ticket (the articles given, else one article Query, plus the
     customer's flags), bounded by the page size."""
     users = call.container.users
-    user_ids = {uid for t in tickets for uid in (t.owner_id, t.customer_id, t.created_by_id)}
+    user_ids = {uid for t in tickets for uid in (t.owner_id, responsible_id(t), t.customer_id, t.created_by_id)}
     translatable: Optional[dict[str, bool]] = None
     if dynamic_fields:
         fields = call.container.tickets.fields

@@ -7,6 +7,7 @@ from typing import Any
 from ...auth.authorizers import RS4OTRS_AUDIENCE
 from ...core.errors import AuthenticationFailed, InvalidInput, OperationFailed
 from ...core.model import User, grants
+from ...core.rate_limit import check_account_mail
 from .catalog_methods import otrs_language
 from .routes import CONTACT_ADMIN, SESSION_NAME, Call, RpcError, method, ok
 
@@ -67,6 +68,7 @@ def lost_password(call: Call) -> dict[str, Any]:
     `Please contact the administrator.`; nothing changes then."""
     recovery = call.container.agent_password_recovery
     token, login = call.params.get("Token"), call.params.get("User")
+    check_account_mail(call.container.account_mail_rate, call.client, login)
     if token not in (None, ""):
         if not isinstance(token, str) or (login is not None and not isinstance(login, str)):
             raise RpcError(INVALID_TOKEN)

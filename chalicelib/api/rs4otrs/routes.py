@@ -21,10 +21,10 @@ from chalice import Blueprint, Response
 from ... import bootstrap
 from ...auth.authorizers import RS4OTRS_SESSION_INVALID
 from ...core.errors import (AuthenticationFailed, DomainError, InvalidInput, NotFound, OperationFailed,
-                            PermissionDenied)
+                            PermissionDenied, RateLimited)
 from ...core.model import Principal
 from ..errors import logged_failure
-from ..http import json_body
+from ..http import client_address, json_body
 
 # >>> request-log
 from .. import request_log
@@ -56,6 +56,7 @@ class Call:
     principal: Optional[Principal] = None
     session: Optional[str] = None
     extra: dict[str, Any] = field(default_factory=dict)
+    client: str = "unknown"  # the caller's address as API Gateway saw it (rate limits)
 
     @property
     def agent(self) -> Principal:
@@ -123,7 +124,7 @@ def answer_error(failure: DomainError) -> Response:
         return error(NO_PERMISSION)
     if isinstance(failure, NotFound) and failure.entity == "Ticket":
         return error(NO_TICKET)
-    if isinstance(failure, (InvalidInput, NotFound, OperationFailed)):
+    if isinstance(failure, (InvalidInput, NotFound, OperationFailed, RateLimited)):
         return error(failure.message)
     return error(CONTACT_ADMIN)
 
@@ -158,7 +159,8 @@ def dispatch(group: str, name: str) -> Response:
         found = METHODS.get((group, name))
         if found is None:
             return error(UNKNOWN_METHOD)
-        call = Call(container, parameters(request, container.settings.max_body_bytes))
+        call = Call(container, parameters(request, container.settings.max_body_bytes),
+                    client=client_address(request))
         if found.session:
             raw = call.params.get(SESSION_NAME)
             if not isinstance(raw, str) or not raw:
@@ -177,12 +179,3 @@ def dispatch(group: str, name: str) -> Response:
     except Exception:  # never a traceback to the client; the log has it under this id
         logged_failure(log)  # RS4OTRS documents one fixed text; the id is in the log only
         return error(CONTACT_ADMIN)
-
-
-# The groups register their methods on import (one module per area).
-# >>> rs4otrs-methods
-from . import auth_methods  # noqa: E402,F401
-from . import catalog_methods  # noqa: E402,F401
-from . import directory_methods  # noqa: E402,F401
-from . import ticket_methods  # noqa: E402,F401
-# <<< rs4otrs-methods

@@ -413,9 +413,10 @@ def update_ticket(call: Call) -> dict[str, Any]:
 
 # --- creating tickets and articles ----------------------------------------------------------------
 
-def article_input(call: Call, subject: str, body: Any, failure: str) -> ArticleInput:
+def article_input(call: Call, subject: str, body: Any, failure: str, customer: Optional[User] = None) -> ArticleInput:
     """The article parameters createTicket and createArticle share (ArticleType Phone by default,
-    SenderType customer by default, as documented)."""
+    SenderType customer by default, as documented). An agent's Email article without `To` goes to the
+    ticket's customer, as OTRS's agent reply does (core.article_mail sends it)."""
     params = call.params
     channel = ARTICLE_TYPES.get(str(params.get("ArticleType") or "phone").strip().lower())
     sender = SENDER_TYPES.get(str(params.get("SenderType") or "customer").strip().lower())
@@ -423,11 +424,14 @@ def article_input(call: Call, subject: str, body: Any, failure: str) -> ArticleI
         raise RpcError(failure)
     content_type = str(params.get("MimeType") or params.get("ContentType") or "text/plain").split(";")[0].strip()
     estimated = params.get("Estimated")
+    to = str(params.get("To") or "")
+    if not to and customer is not None and channel == "email" and sender == "Agent":
+        to = customer.email or ""
     return ArticleInput(
         body=body, subject=subject, content_type=content_type or "text/plain",
         type=Ref("type", name=channel), sender=Ref("sender", name=sender),
         internal=str(params.get("ArticleType") or "").strip().lower() == "internal",
-        to=str(params.get("To") or ""), cc=str(params.get("Cc") or ""),
+        to=to, cc=str(params.get("Cc") or ""),
         in_reply_to=str(params["ReplyTo"]) if given(params, "ReplyTo") else None,
         time_unit=str(float(whole(estimated, failure))) if given(params, "Estimated") else None)
 
@@ -488,7 +492,7 @@ def create_ticket(call: Call) -> dict[str, Any]:
     data.group = Ref("group", id=group.id)
     data.priority = Ref("priority", id=whole(params["PriorityID"], failure))
     data.customer = CustomerRef(id=customer.id)
-    data.article = article_input(call, str(params["Title"]), params["Body"], failure)
+    data.article = article_input(call, str(params["Title"]), params["Body"], failure, customer)
     with failing_as(failure):
         ticket, _ = call.container.tickets.create(call.agent, data)
     return ok(TicketID=ticket.id)
@@ -504,7 +508,8 @@ def create_article(call: Call) -> dict[str, Any]:
     if given(call.params, "State") or given(call.params, "StateID") or given(call.params, "OwnerID"):
         not_locked_by_other(call, ticket)
     data = ticket_changes(call, failure)
-    data.article = article_input(call, str(call.params["Subject"]), call.params["Body"], failure)
+    customer = call.container.users.users.get(ticket.customer_id) if ticket.customer_id else None
+    data.article = article_input(call, str(call.params["Subject"]), call.params["Body"], failure, customer)
     with failing_as(failure):
         _, article = call.container.tickets.update(call.agent, ticket.id, data)
     assert article is not None

@@ -366,33 +366,3 @@ def delete_access_token(call: Call, token_id: str) -> Any:
     """The seed documents PUT for this delete; its samples and Zammad use DELETE. Both work."""
     call.container.access_tokens.delete(call.principal, path_id(token_id, "Token"))
     return {}
-
-
-# --- the other resources: each module registers its views on this blueprint ---------------------
-# >>> catalog: states, priorities, groups, roles
-from . import catalog_views  # noqa: E402,F401
-# <<< catalog
-# >>> directory: users and organizations
-from . import directory_views  # noqa: E402,F401
-# <<< directory
-# >>> ticket-links: tags, links, merge, history
-from . import ticket_links_views  # noqa: E402,F401
-# <<< ticket-links
-# >>> notifications: online notifications
-from . import notifications_views  # noqa: E402,F401
-# <<< notifications
-# >>> object-attributes: custom ticket fields (object_manager_attributes)
-from . import object_attributes_views  # noqa: E402,F401
-# <<< object-attributes
-# >>> sla-admin: calendars and SLAs
-from . import sla_views  # noqa: E402,F401
-# <<< sla-admin
-# >>> kb: knowledge base management
-from . import knowledge_base_views  # noqa: E402,F401
-# <<< kb
-# >>> chat: the agent side of the OTRS chat (waiting chats, accept, reply, close)
-from . import chat_views  # noqa: E402,F401
-# <<< chat
-# >>> docsearch: package management (the source of OTRS's public package repository)
-from . import package_views  # noqa: E402,F401
-# <<< docsearch

@@ -129,3 +129,26 @@ def test_switched_off_features_are_refused_as_the_config_says(otrs: Otrs, monkey
         reply = otrs.post(path, {"EmailAddress": "x@example.org", "FirstName": "A", "LastName": "B", "Token": "t"},
                           who=None)
         assert reply.status == 403 and reply.json == {"Error": "Access denied."}, (path, reply)
+
+
+@pytest.fixture()
+def two_mails_an_hour(otrs: Otrs) -> None:
+    """The account-mail limit lowered to 2 an hour (HELPDESK_ACCOUNT_MAIL_RATE)."""
+    from chalicelib import bootstrap
+    from chalicelib.core.rate_limit import RateLimiter
+    from chalicelib.storage.rate_windows import RateWindowStore
+    container = bootstrap.container()
+    container.account_mail_rate = RateLimiter(RateWindowStore(), container.clock, 2, window_seconds=3600)
+
+
+def test_recovery_and_registration_mails_are_rate_limited(otrs: Otrs, mails: FakeMailer,
+                                                          two_mails_an_hour: None) -> None:
+    for _ in range(2):
+        assert otrs.post("/account/recover", {"EmailAddress": "nicole.braun@example.com"}, who=None).status == 200
+    refused = otrs.post("/account/recover", {"EmailAddress": "nicole.braun@example.com"}, who=None)
+    assert refused.status == 429 and 0 < int(refused.headers["retry-after"]) <= 3600
+    assert "Error" in refused.json and len(mails.sent) == 2  # the third mail never left
+    # the same client is refused for any other address, and registration counts too
+    other = otrs.post("/account/register", {"EmailAddress": "new@example.com", "FirstName": "N",
+                                            "LastName": "N"}, who=None)
+    assert other.status == 429 and len(mails.sent) == 2

@@ -197,7 +197,7 @@ def test_an_agents_reply_is_shown_with_otrs_fields(otrs: Otrs, api: Api, ticket:
 def test_html_articles_give_their_text_as_body(otrs: Otrs, api: Api, ticket: dict) -> None:
     article = agent_article(api, ticket["id"], body="<p>Restart <b>it</b>.</p>", content_type="text/html")
     shown = otrs.get(f"/ticket/{ticket['id']}/article/{article['id']}").json["Article"]
-    assert shown["MimeType"] == "text/html" and " ".join(shown["Body"].split()) == "Restart it ."
+    assert shown["MimeType"] == "text/html" and shown["Body"] == "Restart it."
 
 
 def test_avatar_and_dynamic_fields_on_request(otrs: Otrs, ticket: dict) -> None:

@@ -134,3 +134,18 @@ def test_lost_password_when_the_mail_fails(rpc: Rpc, mails: FakeMailer) -> None:
     assert ok(rpc.call("auth", "login", who=None, User=agent["email"], Password=agent["password"]))
     bootstrap.container().agent_password_recovery._mailer = mails
     assert ok(rpc.call("auth", "lostPassword", who=None, Token=token))
+
+
+def test_lost_password_is_rate_limited_per_client_and_per_user(rpc: Rpc, mails: FakeMailer) -> None:
+    from chalicelib import bootstrap
+    from chalicelib.core.rate_limit import RateLimiter
+    from chalicelib.storage.rate_windows import RateWindowStore
+    container = bootstrap.container()
+    container.account_mail_rate = RateLimiter(RateWindowStore(), container.clock, 2, window_seconds=3600)
+    agent = rpc.credentials["agent"]["email"]
+    for _ in range(2):
+        assert ok(rpc.call("auth", "lostPassword", who=None, User=agent))["Message"] == INSTRUCTIONS_SENT
+    message = failed(rpc.call("auth", "lostPassword", who=None, User=agent))
+    assert message.startswith("Rate limit exceeded. Try again in ") and len(mails.sent) == 2
+    # guessing tokens counts against the same client
+    assert failed(rpc.call("auth", "lostPassword", who=None, Token="x" * 43)).startswith("Rate limit exceeded.")

@@ -369,6 +369,7 @@ def test_round_trip_with_zammad_and_the_otrs_customer_api(rpc: Rpc) -> None:
                            Body="Restarted the gateway.", ArticleType="Email", SenderType="agent",
                            State="pending reminder", UntilTimeDateUnix=1893553440))["ArticleID"]
     ok(rpc.call("tickets", "updateState", TicketID=ticket_id, State="open"))
+    ok(rpc.call("tickets", "updateResponsible", TicketID=ticket_id, NewUser=rpc.credentials["admin"]["email"]))
     zammad = api.get(f"/api/v1/tickets/{ticket_id}", who="agent").json
     assert zammad["owner_id"] == agent["id"] and zammad["state_id"] == 2
     assert zammad["preferences"]["otrs_lock"] == "lock"
@@ -380,6 +381,10 @@ def test_round_trip_with_zammad_and_the_otrs_customer_api(rpc: Rpc) -> None:
     assert otrs.status_code == 200, otrs.body
     ticket = json.loads(otrs.body)["Ticket"]
     assert ticket["State"] == "open" and ticket["Owner"] == agent["email"]
+    # what RS4OTRS set is what the customer portal shows: the owner's lock and the responsible agent
+    assert (ticket["Lock"], ticket["LockID"]) == ("lock", 2)
+    assert (ticket["Responsible"], ticket["ResponsibleID"]) == (rpc.credentials["admin"]["email"],
+                                                                rpc.credentials["admin"]["id"])
     assert ticket["Articles"][-1]["Body"] == "Restarted the gateway."
 
 
