@@ -17,7 +17,7 @@ from ...core import frontend_content as fc
 from ...core.errors import InvalidInput, NotFound, PermissionDenied
 from ...core.forms import FieldError, FormField, Option
 from ...core.model import Ticket
-from ...core.object_attributes import TicketFields, check_value
+from ...core.object_attributes import ObjectAttribute, TicketFields, check_value
 from ...core.processes import (ARTICLE, HIDDEN, ID_FIELDS, REQUIRED, ActivityDialog, NoActivity, Process,
                                Submission, SubmissionInvalid, check_submission, interface_of)
 from ...core.uploads import check_form_id
@@ -25,8 +25,8 @@ from . import schema
 from .account_views import require_offered
 from .article_views import CANNOT_REOPEN, CUSTOMER_NEXT_STATE_TYPES, no_existence_leak, parse_article_request
 from .routes import Call, frontend_route, json_response
-from .ticket_views import (access_denied, creatable_queues, follow_up_possible, parse_ticket_request,
-                           positive_int)
+from .ticket_views import (access_denied, creatable_queues, create_screen_fields, follow_up_possible,
+                           parse_ticket_request, positive_int)
 
 VALIDATE_HEADER = "x-otrs-api-validateformdata"
 NOT_VALIDATING = ("", "0", "false", "no", "off")
@@ -34,8 +34,6 @@ UNKNOWN_CATEGORY = "Unknown personal preference category."
 # The process endpoints' validator names, as field messages.
 PROBLEM_TEXTS = {"Required": "{} is required.", "IncorrectDisplayConfig": "{} is not a field of this dialog.",
                  "Invalid": "{} is invalid."}
-# DynamicField settings of OTRS screens: 1 shown, 2 shown and required.
-SHOWN, SHOWN_REQUIRED = "1", "2"
 
 Check = Callable[[dict[str, Any]], dict[str, FieldError]]
 
@@ -145,13 +143,7 @@ def _ticket_fields(call: Call) -> Optional[TicketFields]:
     return fields() if fields is not None else None
 
 
-def _settable(call: Call, fields: TicketFields, name: str) -> bool:
-    """Whether the customer may set that custom field: TicketFields.check keeps exactly those."""
-    return name in fields.check(call.customer, {name: None}, call.container.clock.now())
-
-
-def _attribute_rule(call: Call, fields: TicketFields, name: str) -> forms.Rule:
-    attribute = fields.attributes[name]
+def _attribute_rule(call: Call, attribute: ObjectAttribute) -> forms.Rule:
     return lambda value: check_value(attribute, value, call.container.clock.now())
 
 
@@ -164,15 +156,10 @@ def ticket_form(call: Call) -> Any:
     default_priority = next((str(p.id) for p in priorities if p.default_create), None)
     rules: dict[str, forms.Rule] = {"FormID": check_form_id}
     dynamic: list[FormField] = []
-    shown = call.container.frontend_content.setting_value(fc.TICKET_CREATE).get("DynamicField") or {}
-    ticket_fields = _ticket_fields(call) if shown else None
-    if ticket_fields is not None:
-        for name, attribute in sorted(ticket_fields.attributes.items(), key=lambda item: item[1].position):
-            setting = str(shown.get(name, ""))
-            if setting in (SHOWN, SHOWN_REQUIRED) and _settable(call, ticket_fields, name):
-                field = forms.attribute_field(attribute, required=setting == SHOWN_REQUIRED)
-                dynamic.append(field)
-                rules[field.name] = _attribute_rule(call, ticket_fields, name)
+    for attribute, required in create_screen_fields(call):
+        field = forms.attribute_field(attribute, required=required)
+        dynamic.append(field)
+        rules[field.name] = _attribute_rule(call, attribute)
     fields = forms.ticket_form(_options(creatable_queues(catalog, call.customer)),
                                [Option(str(schema.TICKET_TYPE_ID), schema.TICKET_TYPE)], _options(priorities),
                                default_priority, dynamic)
@@ -248,7 +235,7 @@ def _dialog_fields(call: Call, dialog: ActivityDialog) -> tuple[list[FormField],
                 continue  # not defined (any more): the engine refuses such a dialog's save
             fields.append(forms.attribute_field(ticket_fields.attributes[name], required, item.description,
                                                 item.default))
-            rules[item.name] = _attribute_rule(call, ticket_fields, name)
+            rules[item.name] = _attribute_rule(call, ticket_fields.attributes[name])
     return fields, rules
 
 

@@ -15,8 +15,10 @@ from typing import Any, Callable, Optional
 
 from ...core import policy
 from ...core.catalog import Catalog, Ref
-from ...core.errors import Conflict, DomainError, NotFound, OperationFailed, PermissionDenied
+from ...core import frontend_content as fc
+from ...core.errors import Conflict, DomainError, InvalidInput, NotFound, OperationFailed, PermissionDenied
 from ...core.model import Article, Group, Principal, State, Ticket
+from ...core.object_attributes import ObjectAttribute, check_value
 from ...core.processes import PREFERENCE as PROCESS_PREFERENCE
 from ...core.tickets import SEARCH_SCAN_CAP, ArticleInput, AttachmentInput, TicketInput
 from ...core.otrs_tickets import responsible_id
@@ -159,6 +161,48 @@ class TicketRequest:
     queue_id: int
     priority_id: Optional[int]
     form_id: Optional[str]
+    attributes: dict[str, Any]  # custom field values (`DynamicField_<name>`) the create screen offers
+
+
+# The TicketCreate screen setting's DynamicField values: 1 shown, 2 shown and required.
+SHOWN, SHOWN_REQUIRED = "1", "2"
+DYNAMIC_FIELD = "DynamicField_"
+
+
+def create_screen_fields(call: Call) -> list[tuple[ObjectAttribute, bool]]:
+    """The custom fields the ticket-create screen offers this customer, in position order, with whether
+    each is required: those the TicketCreate setting turns on (1, 2) that the customer may set."""
+    shown = call.container.frontend_content.setting_value(fc.TICKET_CREATE).get("DynamicField") or {}
+    definitions = call.container.tickets.fields
+    if not shown or definitions is None:
+        return []
+    fields, now = definitions(), call.container.clock.now()
+    offered = []
+    for name, attribute in sorted(fields.attributes.items(), key=lambda item: item[1].position):
+        setting = str(shown.get(name, ""))
+        if setting in (SHOWN, SHOWN_REQUIRED) and name in fields.check(call.customer, {name: None}, now):
+            offered.append((attribute, setting == SHOWN_REQUIRED))
+    return offered
+
+
+def offered_values(call: Call, body: dict[str, Any]) -> dict[str, Any]:
+    """The `DynamicField_<name>` values of the offered custom fields, checked as the ticket checks them
+    (422 on `DynamicField_<name>`); a required one must be given. Other DynamicField keys are ignored."""
+    values: dict[str, Any] = {}
+    now = call.container.clock.now()
+    for attribute, required in create_screen_fields(call):
+        key = DYNAMIC_FIELD + attribute.name
+        raw = body.get(key)
+        try:
+            value = check_value(attribute, raw, now)
+        except InvalidInput as error:
+            raise schema.invalid(key, error.message) from None
+        if value is None or value == "":
+            if required:
+                raise schema.invalid(key, f"{attribute.display} is required.")
+            continue
+        values[attribute.name] = value
+    return values
 
 
 def parse_ticket_request(call: Call, body: dict[str, Any]) -> TicketRequest:
@@ -173,7 +217,7 @@ def parse_ticket_request(call: Call, body: dict[str, Any]) -> TicketRequest:
     form_id = body.get("FormID")
     if form_id not in (None, "") and not isinstance(form_id, str):
         raise schema.invalid("FormID", "FormID must be a string.")
-    return TicketRequest(title, text, queue_id, priority_id, form_id or None)
+    return TicketRequest(title, text, queue_id, priority_id, form_id or None, offered_values(call, body))
 
 
 @route("/ticket", methods=("POST",))
@@ -185,6 +229,7 @@ def create_ticket(call: Call) -> Any:
     data = TicketInput(
         title=request.title, group=Ref("group", id=request.queue_id),
         priority=Ref("priority", id=request.priority_id) if request.priority_id is not None else None,
+        attributes=request.attributes or None,
         article=ArticleInput(body=request.text, subject=request.title.strip(),
                              content_type=body_content_type(request.text), type=Ref("type", name="web"),
                              sender=Ref("sender", name="Customer"), attachments=attachments))

@@ -210,6 +210,16 @@ def test_ticket_form_shows_the_custom_fields_the_create_screen_turns_on(front: F
     assert errors["DynamicField_device"]["Message"].startswith("Validation failed: Device has an invalid value 'tablet'")  # the core's
     assert form(front, "/ticket", {"Title": "T", "Body": "B", "DynamicField_device": "phone"},
                 validate=True).status == 200
+    # the create endpoint takes what the form offers, with the same checks, and stores it on the ticket
+    otrs, api = front.otrs, front.otrs.api
+    missing = otrs.post("/ticket", {"Title": "T", "Body": "B"})
+    assert missing.status == 422 and list(missing.json["Errors"]) == ["DynamicField_device"]
+    assert otrs.post("/ticket", {"Title": "T", "Body": "B", "DynamicField_device": "tablet"}).status == 422
+    created = otrs.post("/ticket", {"Title": "Phone broke", "Body": "B", "DynamicField_device": "phone",
+                                    "DynamicField_unknown": "ignored"})
+    assert created.status == 200, created
+    [ticket] = [t for t in api.get("/api/v1/tickets?per_page=100", who="admin").json if t["title"] == "Phone broke"]
+    assert ticket["device"] == "phone" and "unknown" not in ticket
 
 
 # --- OTRS-42 follow-up article -----------------------------------------------------------------------------------
