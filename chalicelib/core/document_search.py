@@ -54,14 +54,8 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class TypeHits:
-    identifier: str
-    label: str
-    hits: int
-
-
-@dataclass(frozen=True)
-class ValueHits:
+class Tally:
+    """How many documents one kind (FAQ, Ticket) or one filter value holds."""
     identifier: str
     label: str
     hits: int
@@ -71,13 +65,13 @@ class ValueHits:
 class FilterHits:
     identifier: str
     label: str
-    values: tuple[ValueHits, ...]
+    values: tuple[Tally, ...]
 
 
 @dataclass(frozen=True)
 class DocumentSearchResult:
-    types: tuple[TypeHits, ...]          # every kind open to the caller, hits before filters
-    current: Optional[TypeHits]          # the kind shown; hits after the active filters
+    types: tuple[Tally, ...]             # every kind open to the caller, hits before filters
+    current: Optional[Tally]             # the kind shown; hits after the active filters
     filters: tuple[FilterHits, ...]      # the current kind's filters and their values' counts
     page: tuple[Hit, ...]
 
@@ -156,7 +150,7 @@ class DocumentSearch:
                                field="DocumentSearchType")
         ranked = {s.identifier: self._ranked(s, words, principal, request.languages, request.max_items)
                   for s in sources}
-        types = tuple(TypeHits(s.identifier, s.label, len(ranked[s.identifier])) for s in sources)
+        types = tuple(Tally(s.identifier, s.label, len(ranked[s.identifier])) for s in sources)
         current_id = request.document_type or next((t.identifier for t in types if t.hits), None) \
             or (types[0].identifier if types else None)
         if current_id is None:
@@ -173,7 +167,7 @@ class DocumentSearch:
         for hit in filtered[start:start + request.per_page]:
             document = current_source.expand(hit.document, words, principal)
             shown.append(Hit(document, hit.score, teaser(document.text, words)))
-        current = TypeHits(current_id, current_source.label, len(filtered))
+        current = Tally(current_id, current_source.label, len(filtered))
         return DocumentSearchResult(types, current, _aggregate(current_source, hits, request.active_filters),
                                     tuple(shown))
 
@@ -202,7 +196,7 @@ def _aggregate(source: DocumentSource, hits: list[Hit], active: dict[str, tuple[
                 if facet.filter_id == filter_id:
                     entry = counts.setdefault(facet.value_id, [facet.value_label, 0])
                     entry[1] += 1
-        values = sorted((ValueHits(vid, label, n) for vid, (label, n) in counts.items()),
+        values = sorted((Tally(vid, label, n) for vid, (label, n) in counts.items()),
                         key=lambda v: (-v.hits, v.label))
         result.append(FilterHits(filter_id, filter_label, tuple(values)))
     return tuple(result)

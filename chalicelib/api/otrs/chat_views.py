@@ -86,10 +86,6 @@ def _identified(call: Call, user_id: Optional[str]) -> ch.Chatter:
     return requester
 
 
-def _body(call: Call) -> dict[str, Any]:
-    return call.body() if call.raw_body else {}
-
-
 def _chat_id(raw: Any) -> int:
     return positive_int(raw, "ChatID")
 
@@ -141,7 +137,7 @@ def video_config(config: ch.VideoConfig) -> dict[str, Any]:
 @chat_route("/accept-request", methods=("POST",))
 def accept_request(call: Call, user_id: Optional[str]) -> Any:
     """The invited customer accepts an agent's chat request."""
-    chat_id = _chat_id(_body(call).get("ChatID"))
+    chat_id = _chat_id(call.optional_body().get("ChatID"))
     call.container.chat.accept_invitation(_identified(call, user_id), chat_id)
     return message("The chat was successfully accepted.")
 
@@ -156,7 +152,7 @@ def available_channels(call: Call, user_id: Optional[str]) -> Any:
 
 @chat_route("/close", methods=("POST",))
 def close(call: Call, user_id: Optional[str]) -> Any:
-    chat_id = _chat_id(_body(call).get("ChatID"))
+    chat_id = _chat_id(call.optional_body().get("ChatID"))
     call.container.chat.close(_identified(call, user_id), chat_id)
     return message("The chat was successfully closed.")
 
@@ -180,7 +176,7 @@ def history(call: Call, user_id: Optional[str]) -> Any:
 @chat_route("/request-create", methods=("POST",))
 def request_create(call: Call, user_id: Optional[str]) -> Any:
     """A chat request to the agents; an anonymous caller gets the requester cookie with the answer."""
-    body = _body(call)
+    body = call.optional_body()
     channel_id = positive_int(body["ChatChannelID"], "ChatChannelID") \
         if body.get("ChatChannelID") not in (None, "") else None
     ticket_id = positive_int(body["TicketID"], "TicketID") if body.get("TicketID") not in (None, "", 0, "0") else 0
@@ -191,7 +187,7 @@ def request_create(call: Call, user_id: Optional[str]) -> Any:
 
 @chat_route("/send-mail", methods=("POST",))
 def send_mail(call: Call, user_id: Optional[str]) -> Any:
-    body = _body(call)
+    body = call.optional_body()
     chat_id = _chat_id(body.get("ChatID"))
     call.container.chat.send_transcript(_identified(call, user_id), chat_id, body.get("Email"))
     return message("The chat history email was successfully sent.")
@@ -199,7 +195,7 @@ def send_mail(call: Call, user_id: Optional[str]) -> Any:
 
 @chat_route("/send-message", methods=("POST",))
 def send_message(call: Call, user_id: Optional[str]) -> Any:
-    body = _body(call)
+    body = call.optional_body()
     chat_id = _chat_id(body.get("ChatID"))
     call.container.chat.send(_identified(call, user_id), chat_id, body.get("Message"))
     return message("The chat message was successfully sent.")
@@ -220,7 +216,7 @@ def receive_video_signals(call: Call, user_id: Optional[str]) -> Any:
 
 @chat_route("/video/signal", methods=("POST",))
 def send_video_signal(call: Call, user_id: Optional[str]) -> Any:
-    body = _body(call)
+    body = call.optional_body()
     chat_id = _chat_id(body.get("ChatID"))
     call.container.chat.send_signal(_identified(call, user_id), chat_id, body.get("SignalKey"),
                                     body.get("SignalValue"), body.get("TargetType"), body.get("TargetID"))

@@ -57,10 +57,6 @@ def render_field(field: FormField) -> dict[str, Any]:
     return out
 
 
-def _body(call: Call) -> dict[str, Any]:
-    return call.body() if call.raw_body else {}
-
-
 def _validating(call: Call) -> bool:
     return call.headers.get(VALIDATE_HEADER, "").strip().lower() not in NOT_VALIDATING
 
@@ -101,7 +97,7 @@ def _options(items: Any) -> list[Option]:
 @frontend_route("/form/auth/login", methods=("POST",), auth=False)
 def login_form(call: Call) -> Any:
     """Presence only: whether the account exists is for the login itself to say (and it does not)."""
-    return form_answer(call, forms.login_form(), _body(call))
+    return form_answer(call, forms.login_form(), call.optional_body())
 
 
 @frontend_route("/form/account/register", methods=("POST",), auth=False)
@@ -109,13 +105,13 @@ def registration_form(call: Call) -> Any:
     """register's field rules; an address already registered is the registration's own answer (a form
     that told it would let anybody find out who is a customer)."""
     require_offered(call.container.settings.customer_registration)
-    return form_answer(call, forms.registration_form(), _body(call), customer_accounts.REGISTRATION_RULES)
+    return form_answer(call, forms.registration_form(), call.optional_body(), customer_accounts.REGISTRATION_RULES)
 
 
 @frontend_route("/form/account/recover", methods=("POST",), auth=False)
 def recovery_form(call: Call) -> Any:
     require_offered(call.container.settings.customer_password_recovery)
-    return form_answer(call, forms.recovery_form(), _body(call), customer_accounts.RECOVERY_RULES)
+    return form_answer(call, forms.recovery_form(), call.optional_body(), customer_accounts.RECOVERY_RULES)
 
 
 # --- OTRS-38 personal preferences --------------------------------------------------------------------------
@@ -133,7 +129,7 @@ def preference_form(call: Call, Category: str) -> Any:
     accounts = call.container.customer_accounts
     rules: dict[str, forms.Rule] = {
         field.name: (lambda value, key=field.name: accounts.check_preference(customer, key, value)) for field in fields}
-    return form_answer(call, fields, _body(call), rules)
+    return form_answer(call, fields, call.optional_body(), rules)
 
 
 # --- OTRS-39 ticket, OTRS-42 follow-up article ----------------------------------------------------------------
@@ -163,7 +159,7 @@ def ticket_form(call: Call) -> Any:
     fields = forms.ticket_form(_options(creatable_queues(catalog, call.customer)),
                                [Option(str(schema.TICKET_TYPE_ID), schema.TICKET_TYPE)], _options(priorities),
                                default_priority, dynamic)
-    return form_answer(call, fields, _body(call), rules, parsed_by(lambda values: parse_ticket_request(call, values)))
+    return form_answer(call, fields, call.optional_body(), rules, parsed_by(lambda values: parse_ticket_request(call, values)))
 
 
 def _own_ticket(call: Call, ticket_id: str) -> Ticket:
@@ -186,7 +182,7 @@ def article_form(call: Call, TicketID: str) -> Any:
     catalog = call.container.catalog()
     states = [s for s in catalog.states if s.active and s.state_type in CUSTOMER_NEXT_STATE_TYPES]
     fields = forms.article_form(_options(states), _options(p for p in catalog.priorities if p.active))
-    return form_answer(call, fields, _body(call), {"FormID": check_form_id},
+    return form_answer(call, fields, call.optional_body(), {"FormID": check_form_id},
                        parsed_by(lambda values: parse_article_request(call, values)))
 
 
@@ -262,7 +258,7 @@ def _dialog_answer(call: Call, process: Process, dialog: ActivityDialog, body: d
 
 def _start_form(call: Call, process_id: Optional[str], id_field: str) -> Any:
     """Without a process: the choice of the processes the customer may start; with one: its start dialog."""
-    body = _body(call)
+    body = call.optional_body()
     _control(body, "EndpointContext", required=True)
     chosen = _control(body, "ProcessID")
     if process_id is not None and chosen is not None and chosen != process_id:
@@ -303,7 +299,7 @@ def process_ticket_form(call: Call, TicketID: str) -> Any:
         raise schema.invalid("TicketID", "The ticket is in no running process.") from None
     except (NotFound, PermissionDenied):
         raise access_denied() from None
-    body = _body(call)
+    body = call.optional_body()
     _control(body, "EndpointContext", required=True)
     chosen = _control(body, "ProcessID")
     if chosen is not None and chosen != place.process.entity_id:

@@ -64,10 +64,6 @@ def _image(call: Call, area: str, path: Optional[str]) -> Response:
     return _image_response(call, image, data)
 
 
-def _body(call: Call) -> dict[str, Any]:
-    return call.body() if call.raw_body else {}
-
-
 # --- OTRS-32 config ---------------------------------------------------------------------------------
 
 @frontend_route("/config", auth=False)
@@ -173,7 +169,7 @@ def personal_preference_categories(call: Call) -> Any:
 # --- OTRS-50..54 service catalogue ---------------------------------------------------------------------------
 
 def _item_page(call: Call, category_id: Optional[int]) -> Any:
-    body = _body(call)
+    body = call.optional_body()
     per_page = positive_int(body.get("ItemsPerPage", DEFAULT_ITEMS_PER_PAGE), "ItemsPerPage", MAX_ITEMS_PER_PAGE)
     page = positive_int(body.get("Page", 1), "Page")
     found = _content(call).items(fc.language_of(body.get("Language")), (page - 1) * per_page, per_page,
@@ -196,7 +192,7 @@ def service_catalogue_category_items(call: Call, CategoryID: str) -> Any:
 
 @frontend_route("/service-catalogue/categories", methods=("POST",), auth=False)
 def service_catalogue_categories(call: Call) -> Any:
-    language, categories = _content(call).categories(fc.language_of(_body(call).get("Language")))
+    language, categories = _content(call).categories(fc.language_of(call.optional_body().get("Language")))
     out = []
     for category, title in categories:
         entry = {"CategoryID": str(category.id), "Title": title}

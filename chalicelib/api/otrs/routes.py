@@ -61,6 +61,10 @@ class Call:
             raise InvalidInput("The request body must be a JSON object.", field="Body")
         return body
 
+    def optional_body(self) -> dict[str, Any]:
+        """The body, or {} when none was sent (endpoints whose every field is optional)."""
+        return self.body() if self.raw_body else {}
+
 
 def json_response(data: Any, status: int = 200, headers: Optional[dict[str, str]] = None) -> Response:
     return Response(body=json.dumps(data), status_code=status, headers={
